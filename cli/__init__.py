@@ -1,0 +1,1 @@
+"""The `vroeg` command line: a thin shell over the library."""

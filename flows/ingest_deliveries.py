@@ -1,0 +1,76 @@
+"""Flow: take what arrived in the inbox into the warehouse (archive, parse, validate, load)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from rich.progress import Progress
+
+from signals.addresses import load_reference
+from signals.intake import discover_inbox, ingest_files
+from signals.pseudonymise import pseudonym_key
+from warehouse.store import connect
+from warehouse.workspace import Workspace
+
+
+def _only_on_oserror(task, task_run, state) -> bool:
+    try:
+        state.result()
+    except OSError:
+        return True
+    except Exception:
+        return False
+    return True
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10],
+      retry_condition_fn=_only_on_oserror)
+def refresh_reference(working: str, reference_dir: str) -> int:
+    con = connect(Path(working))
+    try:
+        return load_reference(con, Path(reference_dir))
+    finally:
+        con.close()
+
+
+@task(cache_policy=NO_CACHE)
+def ingest_inbox(working: str, workspace: str) -> dict[str, int]:
+    ws = Workspace(Path(workspace))
+    files = discover_inbox(ws.inbox)
+    con = connect(Path(working))
+    try:
+        with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
+            job = bar.add_task("Leveringen inlezen", total=len(files))
+            records = ingest_files(
+                con, files, ws.archive, pseudonym_key(ws.root),
+                progress=lambda done, total: bar.update(job, completed=done),
+            )
+    finally:
+        con.close()
+    rejected = [r for r in records if r.status == "afgewezen"]
+    return {
+        "files_seen": len(files),
+        "deliveries_new": len(records),
+        "deliveries_rejected": len(rejected),
+        "rows_read": sum(r.rows_read for r in records),
+        "rows_loaded": sum(r.rows_loaded for r in records),
+        "rows_quarantined": sum(r.rows_quarantined for r in records),
+        "rejected": [f"{r.supplier_code}/{r.feed}: {r.rejection_reason}" for r in rejected],
+    }
+
+
+@flow(name="ingest-deliveries")
+def ingest_deliveries(working: str, workspace: str) -> dict:
+    """Reference table first (linking needs it), then every new file in the inbox."""
+    logger = get_run_logger()
+    addresses = refresh_reference(working, str(Path(workspace) / "reference"))
+    summary = ingest_inbox(working, workspace)
+    logger.info(
+        "addresses=%s new deliveries=%s rejected=%s rows read=%s loaded=%s quarantined=%s",
+        addresses, summary["deliveries_new"], summary["deliveries_rejected"],
+        summary["rows_read"], summary["rows_loaded"], summary["rows_quarantined"],
+    )
+    return summary

@@ -1,0 +1,1 @@
+"""The prioritised list per wijkteam: assembling it from rule hits, and exporting it safely."""

@@ -1,0 +1,77 @@
+"""Writing each team's list as CSV and XLSX for coordinators (Dutch headers), safely.
+
+Cells that a spreadsheet would run as a formula (starting with = + - @ or a tab/CR) get a leading
+apostrophe (OWASP CSV injection), in both formats. Output bytes depend only on the list content
+and the as-of date, so a rebuilt list is byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from xlsxwriter import Workbook
+
+LIST_QUERY = """
+select
+    e.wijkteam, e.rank as rang, e.tier as prioriteit, e.score,
+    case when e.is_within_capacity then 'ja' else 'nee' end as binnen_capaciteit,
+    case when e.is_new then 'ja' else 'nee' end as nieuw,
+    concat_ws(' ', a.street, a.house_number::varchar, a.house_number_suffix) as adres,
+    a.postcode, a.woonplaats, a.wijk, a.buurt,
+    e.household_id as huishouden,
+    strftime(e.first_signal_date, '%d-%m-%Y') as eerste_signaal,
+    e.reasons_nl[1] as reden_1, e.reasons_nl[2] as reden_2, e.reasons_nl[3] as reden_3,
+    e.suggested_channel as voorgestelde_aanpak
+from fct_list_entry as e
+inner join ref_address as a using (address_key)
+where e.as_of_date = ?
+order by e.wijkteam, e.rank
+"""
+
+_FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Prefix text cells that a spreadsheet would evaluate with an apostrophe."""
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(_FORMULA_START))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c, dtype in frame.schema.items()
+        if dtype == pl.String
+    )
+
+
+def _write_xlsx(frame: pl.DataFrame, path: Path, as_of: date, title: str) -> None:
+    workbook = Workbook(str(path))
+    # Fixed properties: the same list gives the same bytes.
+    workbook.set_properties(
+        {"title": title, "author": "vroegsignalering", "created": datetime(as_of.year, as_of.month, as_of.day)}
+    )
+    frame.write_excel(workbook=workbook, worksheet="Lijst", autofit=True, table_style=None)
+    workbook.close()
+
+
+def export_lists(
+    con: duckdb.DuckDBPyConnection, as_of: date, out_dir: Path, team_codes: list[str],
+    versions: dict[str, str],
+) -> dict[str, int]:
+    """Write `<out_dir>/<as_of>/<team>.csv|.xlsx` for every team (empty lists too)."""
+    target = out_dir / as_of.isoformat()
+    target.mkdir(parents=True, exist_ok=True)
+    entries = neutralise_formulas(con.sql(LIST_QUERY, params=[as_of]).pl())
+    counts = {}
+    for team in sorted(set(team_codes) | set(entries["wijkteam"].unique().to_list())):
+        frame = entries.filter(pl.col("wijkteam") == team).drop("wijkteam")
+        csv_bytes = frame.write_csv(separator=";").encode("utf-8")
+        (target / f"{team}.csv").write_bytes(b"\xef\xbb\xbf" + csv_bytes)
+        _write_xlsx(frame, target / f"{team}.xlsx", as_of, f"Vroegsignaleringslijst {team} {as_of}")
+        counts[team] = frame.height
+    manifest = {"as_of_date": as_of.isoformat(), **versions, "entries_per_team": counts}
+    (target / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    return counts

@@ -1,0 +1,84 @@
+-- fct_list_entry: the list per wijkteam on $as_of. Grain: one row per household per as-of date.
+-- Who is on it: every household with a financial signal (Wgs: all are followed up), and every
+-- other household for which at least one rule fired. Rules decide the tier; within a tier the
+-- order is score (descending), then the longest-waiting household (earliest first signal), then
+-- household_id, so the order is total and reproducible.
+-- _tiers (tier, tier_rank, channel) and _teams (wijkteam, capacity) are registered by the caller.
+delete from fct_list_entry where as_of_date = $as_of;
+insert into fct_list_entry by name
+
+with features as (
+    select * from int_household__features where as_of_date = $as_of
+),
+
+hits as (
+    select h.*, t.tier_rank
+    from int_rule_hit as h
+    inner join _tiers as t using (tier)
+    where h.as_of_date = $as_of
+),
+
+per_household as (
+    select
+        household_id,
+        min(tier_rank) as tier_rank,
+        sum(points) as score,
+        list(reason_nl order by points desc, rule_id) as reasons,
+        list(rule_id order by rule_id) as rules_fired
+    from hits
+    group by household_id
+),
+
+previous_list as (
+    select wijkteam, household_id
+    from fct_list_entry
+    where as_of_date = (select max(as_of_date) from fct_list_entry where as_of_date < $as_of)
+),
+
+entries as (
+    select
+        f.household_id, f.wijkteam, f.address_key, f.first_signal_date, f.has_financial_signal,
+        coalesce(p.tier_rank, (select max(tier_rank) from _tiers)) as tier_rank,
+        coalesce(p.score, 0) as score,
+        coalesce(p.reasons, []) as reasons,
+        coalesce(p.rules_fired, []) as rules_fired
+    from features as f
+    left join per_household as p using (household_id)
+    where f.has_financial_signal or p.household_id is not null
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by wijkteam order by tier_rank, score desc, first_signal_date, household_id
+        ) as rank
+    from entries
+),
+
+final as (
+    select
+        cast($as_of as date) as as_of_date,
+        r.wijkteam,
+        r.household_id,
+        r.rank,
+        t.tier,
+        r.score,
+        r.rank <= coalesce(c.capacity, $default_capacity) as is_within_capacity,
+        prev.household_id is null as is_new,
+        r.has_financial_signal,
+        r.address_key,
+        r.first_signal_date,
+        r.reasons[1:3] as reasons_nl,
+        r.rules_fired,
+        t.channel as suggested_channel,
+        $rules_version as rules_version,
+        $code_version as code_version,
+        $run_id as run_id
+    from ranked as r
+    inner join _tiers as t using (tier_rank)
+    left join _teams as c using (wijkteam)
+    left join previous_list as prev using (wijkteam, household_id)
+)
+
+select * from final

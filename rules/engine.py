@@ -1,0 +1,121 @@
+"""Applying the rules in DuckDB: conditions and Dutch reason texts compiled to SQL.
+
+Feature names are checked against signals.features.FEATURES before they are placed in SQL as
+identifiers; every value from a rule file is a bound parameter.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import duckdb
+
+from rules.schema import PLACEHOLDER, Comparison, Condition, Rule, RuleSet
+from signals.features import FEATURES
+
+MONTHS_NL = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+             "september", "oktober", "november", "december"]
+
+_OPS = {"eq": "=", "ne": "<>", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+
+
+class _Params:
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def bind(self, value: Any) -> str:
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return f"${name}"
+
+
+def _identifier(feature: str) -> str:
+    if feature not in FEATURES:
+        raise ValueError(f"unknown feature {feature!r}")
+    return f'"{feature}"'
+
+
+def _comparison(c: Comparison, p: _Params) -> str:
+    col = _identifier(c.feature)
+    if c.op == "is_set":
+        return f"{col} is not null"
+    if c.op == "is_not_set":
+        return f"{col} is null"
+    if c.op == "between":
+        return f"{col} between {p.bind(c.value[0])} and {p.bind(c.value[1])}"
+    if c.op == "in":
+        return f"{col} in ({', '.join(p.bind(v) for v in c.value)})"
+    return f"{col} {_OPS[c.op]} {p.bind(c.value)}"
+
+
+def condition_sql(cond: Condition, p: _Params) -> str:
+    parts = [
+        condition_sql(x, p) if isinstance(x, Condition) else _comparison(x, p)
+        for x in (cond.all or cond.any or ())
+    ]
+    joiner = " and " if cond.all is not None else " or "
+    return "(" + joiner.join(f"coalesce({part}, false)" for part in parts) + ")"
+
+
+def _formatted(feature: str, fmt: str) -> str:
+    col = _identifier(feature)
+    match fmt:
+        case "eur":
+            return f"'€ ' || replace(format('{{:,.0f}}', {col}::double), ',', '.')"
+        case "maanden":
+            return f"replace(format('{{:.1f}}', {col}::double), '.', ',')"
+        case "datum":
+            months = "[" + ", ".join(f"'{m}'" for m in MONTHS_NL) + "]"
+            return f"day({col}) || ' ' || {months}[month({col})] || ' ' || year({col})"
+        case "tekst":
+            return f"replace({col}::varchar, '_', ' ')"
+        case _:
+            return f"{col}::varchar"
+
+
+def reason_sql(template: str, p: _Params) -> str:
+    """'Achterstand {arrears_eur:eur}' → SQL concatenating literal parts and formatted values."""
+    pieces, pos = [], 0
+    for match in PLACEHOLDER.finditer(template):
+        if match.start() > pos:
+            pieces.append(p.bind(template[pos : match.start()]))
+        pieces.append(f"coalesce({_formatted(match.group(1), match.group(2) or '')}, 'onbekend')")
+        pos = match.end()
+    if pos < len(template):
+        pieces.append(p.bind(template[pos:]))
+    return " || ".join(pieces)
+
+
+def rule_sql(rule: Rule, p: _Params) -> str:
+    return (
+        f"select as_of_date, household_id, {p.bind(rule.id)} as rule_id, "
+        f"{p.bind(rule.version)}::integer as rule_version, {p.bind(rule.tier)} as tier, "
+        f"{p.bind(rule.points)}::integer as points, {reason_sql(rule.reason, p)} as reason_nl "
+        f"from int_household__features where as_of_date = $as_of and {condition_sql(rule.when, p)}"
+    )
+
+
+def apply_rules(con: duckdb.DuckDBPyConnection, ruleset: RuleSet, as_of: date) -> int:
+    """(Re)build the as-of partition of int_rule_hit; returns the number of hits."""
+    p = _Params()
+    active = [r for r in ruleset.rules if r.is_valid_on(as_of)]
+    con.execute("delete from int_rule_hit where as_of_date = ?", [as_of])
+    if active:
+        union = "\nunion all\n".join(rule_sql(r, p) for r in active)
+        con.execute(f"insert into int_rule_hit {union}", {**p.values, "as_of": as_of})
+    return con.execute(
+        "select count(*) from int_rule_hit where as_of_date = ?", [as_of]
+    ).fetchone()[0]
+
+
+def preview_rule(
+    con: duckdb.DuckDBPyConnection, rule: Rule, as_of: date
+) -> list[tuple[str, int]]:
+    """(wijkteam, households) for whom `rule` fires on `as_of`, from the features of that date."""
+    p = _Params()
+    sql = (
+        "select wijkteam, count(*) from int_household__features "
+        f"where as_of_date = $as_of and {condition_sql(rule.when, p)} group by 1 order by 1"
+    )
+    return con.execute(sql, {**p.values, "as_of": as_of}).fetchall()

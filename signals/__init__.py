@@ -1,0 +1,1 @@
+"""What a feed means: contracts, parsing, validation, pseudonymisation, linking, features."""

@@ -1,0 +1,59 @@
+"""The household features rules may use: name → (type, Dutch/English description).
+
+Grain of every feature: one row per household per as-of date (int_household__features), computed
+from signals known on that date. Windows are parameters of the rule set
+(rules/catalogue/ruleset.yaml, section `features`). A test checks this catalogue against the table.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from warehouse.models import run_sql_file
+
+SQL_DIR = Path(__file__).parent / "sql"
+
+FEATURES: dict[str, tuple[str, str]] = {
+    "nuisance_reports_short_window": ("number", "overlastmeldingen in het korte venster (aantal)"),
+    "nuisance_reports_long_window": ("number", "overlastmeldingen in het terugkijkvenster (aantal)"),
+    "ggd_reports_long_window": ("number", "GGD-meldingen in het terugkijkvenster (aantal)"),
+    "ggd_crisis_date": ("date", "datum van de laatste GGD-melding met urgentie crisis (kort venster)"),
+    "distinct_sources": ("number", "aantal verschillende bronnen in het stapelingsvenster (stapeling)"),
+    "financial_signals_stacking_window": ("number", "financiële signalen in het stapelingsvenster"),
+    "has_financial_signal": ("boolean", "financieel signaal (huur of water) in het financiële venster"),
+    "first_signal_date": ("date", "eerste signaal in het terugkijkvenster"),
+    "last_signal_date": ("date", "laatste signaal in het terugkijkvenster"),
+    "arrears_eur": ("number", "huurachterstand in euro's (laatste signaal)"),
+    "arrears_months": ("number", "huurachterstand in maanden huur (laatste signaal)"),
+    "arrears_since_date": ("date", "datum waarop de huurachterstand begon"),
+    "monthly_rent_eur": ("number", "maandhuur in euro's"),
+    "has_payment_arrangement": ("boolean", "betalingsregeling met de verhuurder"),
+    "arrears_signal_date": ("date", "datum van het laatste huurachterstandssignaal"),
+    "arrears_change_eur": ("number", "verandering van de huurachterstand t.o.v. het vorige signaal (euro)"),
+    "eviction_stage": ("text", "laatste fase van de ontruimingsprocedure"),
+    "eviction_stage_date": ("date", "datum van die fase"),
+    "planned_eviction_date": ("date", "geplande ontruimingsdatum"),
+    "days_until_planned_eviction": ("number", "dagen tot de geplande ontruiming"),
+    "water_stage": ("text", "laatste fase bij het drinkwaterbedrijf"),
+    "water_signal_date": ("date", "datum van het laatste watersignaal"),
+    "planned_cutoff_date": ("date", "geplande afsluitdatum drinkwater"),
+    "water_arrears_eur": ("number", "achterstand drinkwater in euro's"),
+    "days_until_planned_cutoff": ("number", "dagen tot de geplande afsluiting"),
+    "days_since_first_signal": ("number", "dagen sinds het eerste signaal"),
+}
+
+
+def link_signals(con: duckdb.DuckDBPyConnection) -> int:
+    """Rebuild int_signal__linked; returns its row count."""
+    run_sql_file(con, SQL_DIR / "int_signal__linked.sql")
+    return con.execute("select count(*) from int_signal__linked").fetchone()[0]
+
+
+def build_features(con: duckdb.DuckDBPyConnection, as_of, windows: dict[str, int]) -> int:
+    """(Re)build the as-of partition of int_household__features; returns its row count."""
+    run_sql_file(con, SQL_DIR / "int_household__features.sql", {"as_of": as_of, **windows})
+    return con.execute(
+        "select count(*) from int_household__features where as_of_date = ?", [as_of]
+    ).fetchone()[0]

@@ -1,0 +1,207 @@
+"""Intake: from delivered files to archived bytes, staged rows and quarantined findings.
+
+Every delivered row ends up either in `stg_<feed>` or with at least one finding in quarantine;
+`raw_delivery` records rows read = rows loaded + rows quarantined for every delivery. A file whose
+bytes were delivered before is recorded as a repeat and changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import polars as pl
+
+from signals.contracts import load_contract
+from signals.parse import LINE_NO, DeliveryRejected, ParsedDelivery, parse_delivery
+from signals.registry import suppliers
+from signals.validate import FINDINGS_SCHEMA, RECEIVED_DATE, ROW_ID, validate_rows
+from warehouse.load import DeliveryRecord, load_feed_batch, record_delivery, record_repeat
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file as it arrived through a channel; supplier and feed come from the channel."""
+
+    path: Path
+    supplier_code: str
+    feed: str
+    received_at: datetime
+    channel: str = "drop_folder"
+
+    @property
+    def original_name(self) -> str:
+        return self.path.name
+
+
+def discover_inbox(inbox: Path) -> list[IncomingFile]:
+    """Files under `inbox/<supplier>/<feed>/`, oldest first; received-at is the file's mtime."""
+    found = []
+    for path in sorted(inbox.glob("*/*/*")):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        received = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+        found.append(IncomingFile(path, path.parent.parent.name, path.parent.name, received))
+    return sorted(found, key=lambda f: (f.received_at, str(f.path)))
+
+
+@dataclass
+class _Accepted:
+    record: DeliveryRecord
+    parsed: ParsedDelivery
+
+
+def _archive(data: bytes, sha: str, file_format: str, archive_dir: Path) -> Path:
+    target = archive_dir / sha[:2] / f"{sha}.{file_format}"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".part")
+        tmp.write_bytes(data)
+        os.chmod(tmp, 0o444)
+        os.replace(tmp, target)
+    return target
+
+
+def _check_channel(incoming: IncomingFile) -> None:
+    try:
+        supplier = suppliers().get(incoming.supplier_code)
+    except KeyError as exc:
+        raise DeliveryRejected(
+            f"De leverancier '{incoming.supplier_code}' is niet bekend bij de gemeente."
+        ) from exc
+    if incoming.feed not in supplier.feeds:
+        raise DeliveryRejected(
+            f"{supplier.name} levert geen feed '{incoming.feed}' aan; "
+            f"afgesproken feeds: {', '.join(supplier.feeds)}."
+        )
+
+
+def ingest_files(
+    con: duckdb.DuckDBPyConnection,
+    files: Iterable[IncomingFile],
+    archive_dir: Path,
+    pseudonym_key: bytes,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[DeliveryRecord]:
+    """Archive, parse, validate and load `files`; returns one record per new delivery."""
+    files = list(files)
+    seen = {row[0] for row in con.execute("select delivery_id from raw_delivery").fetchall()}
+    records: list[DeliveryRecord] = []
+    accepted: dict[str, list[_Accepted]] = {}
+    for done, incoming in enumerate(files, start=1):
+        data = incoming.path.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        if sha in seen:
+            record_repeat(con, sha, incoming.original_name, incoming.received_at)
+        else:
+            seen.add(sha)
+            record = DeliveryRecord.new(sha, incoming, len(data), _received_date(incoming))
+            try:
+                _check_channel(incoming)
+                max_bytes = suppliers().max_delivery_mb * 1_000_000
+                parsed = parse_delivery(
+                    data,
+                    incoming.original_name,
+                    load_contract(incoming.feed),
+                    suppliers().get(incoming.supplier_code).header_aliases,
+                    max_bytes=max_bytes,
+                )
+                record.archive_path = str(_archive(data, sha, parsed.file_format, archive_dir))
+                record.warnings = parsed.warnings_nl
+                accepted.setdefault(incoming.feed, []).append(_Accepted(record, parsed))
+            except DeliveryRejected as rejected:
+                record.archive_path = str(_archive(data, sha, "bin", archive_dir))
+                record.reject(rejected.reason_nl)
+            records.append(record)
+        if progress:
+            progress(done, len(files))
+    for feed, batch in accepted.items():
+        _validate_and_load(con, feed, batch, pseudonym_key)
+    for record in records:
+        record_delivery(con, record)
+    return records
+
+
+def _received_date(incoming: IncomingFile):
+    return incoming.received_at.astimezone(AMSTERDAM).date()
+
+
+def _validate_and_load(
+    con: duckdb.DuckDBPyConnection, feed: str, batch: list[_Accepted], key: bytes
+) -> None:
+    contract = load_contract(feed)
+    frames = [
+        item.parsed.frame.with_columns(
+            pl.lit(item.record.delivery_id).alias("delivery_id"),
+            pl.lit(item.record.supplier_code).alias("supplier_code"),
+            pl.lit(item.record.received_at).dt.replace_time_zone("UTC").alias("known_at"),
+            pl.lit(item.record.received_date).alias(RECEIVED_DATE),
+            pl.col(LINE_NO).cast(pl.Int32),
+        )
+        for item in batch
+    ]
+    raw = pl.concat(frames).with_row_index(ROW_ID).with_columns(pl.col(ROW_ID).cast(pl.Int64))
+    ids = raw.select(ROW_ID, "delivery_id", LINE_NO, "supplier_code", "known_at", RECEIVED_DATE)
+    typed, findings = validate_rows(raw.select(ROW_ID, RECEIVED_DATE, *contract.column_names), contract)
+    typed = typed.drop(RECEIVED_DATE).join(ids.drop(RECEIVED_DATE), on=ROW_ID, maintain_order="left")
+    findings = pl.concat([findings, _duplicate_refs(typed), _unknown_addresses(con, typed, findings)])
+    counts = load_feed_batch(con, feed, contract, raw, typed, findings, key)
+    for item in batch:
+        read, quarantined = counts.get(item.record.delivery_id, (0, 0))
+        item.record.count(read, quarantined)
+
+
+def _duplicate_refs(typed: pl.DataFrame) -> pl.DataFrame:
+    dup = typed.filter(
+        pl.col("bron_referentie").is_not_null()
+        & pl.col("bron_referentie").is_duplicated().over("delivery_id")
+    )
+    return dup.select(
+        ROW_ID,
+        pl.lit("bron_referentie").alias("column_name"),
+        pl.col("bron_referentie").alias("value"),
+        pl.lit("unique_in_delivery").alias("check_name"),
+        pl.lit(
+            "Deze bron_referentie komt meer dan eens voor in dezelfde levering; "
+            "welke regel geldt is niet te bepalen."
+        ).alias("reason_nl"),
+    ).cast(FINDINGS_SCHEMA)
+
+
+def _unknown_addresses(
+    con: duckdb.DuckDBPyConnection, typed: pl.DataFrame, findings: pl.DataFrame
+) -> pl.DataFrame:
+    """Rows whose (valid-looking) address is not in the reference table: quarantined, not guessed."""
+    from signals.addresses import address_key_expr
+
+    address_columns = ["postcode", "huisnummer", "huisnummer_toevoeging"]
+    already = findings.filter(pl.col("column_name").is_in(address_columns)).select(ROW_ID)
+    candidates = typed.join(already, on=ROW_ID, how="anti").with_columns(
+        address_key_expr(
+            pl.col("postcode"), pl.col("huisnummer"), pl.col("huisnummer_toevoeging")
+        ).alias("address_key")
+    )
+    known = con.sql("select address_key from ref_address").pl()
+    unknown = candidates.join(known, on="address_key", how="anti")
+    return unknown.select(
+        ROW_ID,
+        pl.lit("postcode").alias("column_name"),
+        pl.col("address_key").alias("value"),
+        pl.lit("address_in_reference").alias("check_name"),
+        pl.lit(
+            "Dit adres (postcode, huisnummer en toevoeging) komt niet voor in de adressentabel "
+            "van de gemeente; controleer het adres."
+        ).alias("reason_nl"),
+    ).cast(FINDINGS_SCHEMA)
+
+
+def now_utc() -> datetime:
+    return datetime.now(tz=UTC)

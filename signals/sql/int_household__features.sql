@@ -1,0 +1,104 @@
+-- int_household__features: the features of every signalled household as known on $as_of.
+-- Grain: one row per household per as-of date. Only signals with known_date <= $as_of count
+-- (knowledge date, not event date), and of a corrected row only the latest version known then.
+-- Windows are parameters from rules/catalogue/ruleset.yaml (section `features`).
+delete from int_household__features where as_of_date = $as_of;
+insert into int_household__features by name
+
+with known as (
+    select *
+    from int_signal__linked
+    where known_date <= $as_of and event_date <= $as_of
+    qualify row_number() over (
+        partition by feed, supplier_code, source_ref
+        order by known_at desc, delivery_id desc, line_no desc
+    ) = 1
+),
+
+recent as (
+    select * from known where event_date > $as_of - to_days($lookback_days)
+),
+
+rent as (
+    select household_id, arrears_eur, arrears_months, arrears_since_date, monthly_rent_eur,
+           has_payment_arrangement, event_date as arrears_signal_date
+    from recent
+    where feed = 'huurachterstand' and event_date > $as_of - to_days($financial_window_days)
+    qualify row_number() over (partition by household_id order by event_date desc, known_at desc) = 1
+),
+
+rent_earlier as (
+    -- arrears trend: the amount of the latest signal before the current one, within the window
+    select r.household_id, k.arrears_eur as previous_arrears_eur
+    from rent as r
+    inner join recent as k
+        on k.household_id = r.household_id and k.feed = 'huurachterstand'
+        and k.event_date < r.arrears_signal_date
+    qualify row_number() over (partition by r.household_id order by k.event_date desc) = 1
+),
+
+eviction as (
+    select household_id, stage as eviction_stage, event_date as eviction_stage_date,
+           planned_date as planned_eviction_date
+    from recent
+    where feed = 'ontruiming'
+    qualify row_number() over (partition by household_id order by event_date desc, known_at desc) = 1
+),
+
+water as (
+    select household_id, stage as water_stage, event_date as water_signal_date,
+           planned_date as planned_cutoff_date, arrears_eur as water_arrears_eur
+    from recent
+    where feed = 'waterafsluiting' and event_date > $as_of - to_days($financial_window_days)
+    qualify row_number() over (partition by household_id order by stage_date desc, event_date desc, known_at desc) = 1
+),
+
+counts as (
+    select
+        household_id,
+        count(*) filter (where feed = 'overlast' and event_date > $as_of - to_days($short_window_days))
+            as nuisance_reports_short_window,
+        count(*) filter (where feed = 'overlast') as nuisance_reports_long_window,
+        count(*) filter (where feed = 'ggd_melding') as ggd_reports_long_window,
+        max(event_date) filter (where feed = 'ggd_melding' and urgency = 'crisis'
+                                and event_date > $as_of - to_days($short_window_days))
+            as ggd_crisis_date,
+        count(distinct feed) filter (where event_date > $as_of - to_days($stacking_window_days))
+            as distinct_sources,
+        count(*) filter (where is_financial and event_date > $as_of - to_days($stacking_window_days))
+            as financial_signals_stacking_window,
+        bool_or(is_financial and event_date > $as_of - to_days($financial_window_days))
+            as has_financial_signal,
+        min(event_date) as first_signal_date,
+        max(event_date) as last_signal_date
+    from recent
+    group by household_id
+),
+
+households as (
+    select distinct on (household_id) household_id, address_key, gemeente, wijk, buurt, wijkteam
+    from recent
+    order by household_id, known_at desc
+),
+
+final as (
+    select
+        cast($as_of as date) as as_of_date,
+        h.*,
+        c.* exclude (household_id),
+        r.* exclude (household_id),
+        r.arrears_eur - e.previous_arrears_eur as arrears_change_eur,
+        v.* exclude (household_id),
+        date_diff('day', cast($as_of as date), v.planned_eviction_date) as days_until_planned_eviction,
+        w.* exclude (household_id),
+        date_diff('day', cast($as_of as date), w.planned_cutoff_date) as days_until_planned_cutoff,
+        date_diff('day', c.first_signal_date, cast($as_of as date)) as days_since_first_signal
+    from households as h
+    inner join counts as c using (household_id)
+    left join rent as r using (household_id)
+    left join rent_earlier as e using (household_id)
+    left join eviction as v using (household_id)
+    left join water as w using (household_id)
+)
+
+select * from final

@@ -1,0 +1,30 @@
+-- Rows as delivered (text, after header normalisation), for every delivered row, loaded or not.
+-- BSN is replaced by its keyed pseudonym at intake; names and contact details live only in
+-- pii_contact. One table per feed; the supplier is a column because all corporations deliver
+-- the same contract.
+create table if not exists raw_rows (
+    delivery_id            varchar not null,
+    line_no                integer not null,
+    supplier_code          varchar not null,
+    feed                   varchar not null,
+    source_ref             varchar,
+    values_json            json not null,         -- contract columns as text, person fields removed
+    person_pseudonym       varchar,
+    is_loaded              boolean not null,
+    primary key (delivery_id, line_no)
+);
+
+-- Names and contact details, kept apart with their own access path (coordinators of the
+-- household's team only). Keyed by the row they came with.
+create table if not exists pii_contact (
+    delivery_id            varchar not null,
+    line_no                integer not null,
+    person_pseudonym       varchar,
+    voorletters            varchar,
+    tussenvoegsel          varchar,
+    achternaam             varchar,
+    geboortedatum          varchar,
+    telefoon               varchar,
+    email                  varchar,
+    primary key (delivery_id, line_no)
+);

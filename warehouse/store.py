@@ -1,0 +1,90 @@
+"""Opening the warehouse: build-and-swap for writers, read-only per request for readers.
+
+DuckDB allows one read-write process per file and fails a conflicting lock at once. The portal
+reads while the nightly flow writes, so writers never touch the live file: a write session works
+on a copy (`<name>.next.duckdb`), checkpoints it and swaps it in with an atomic rename. Readers
+open the live file read-only, briefly, and see either the old or the new version, never a half-
+written one. A writer that dies leaves only a stale copy behind, which the next session discards.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from warehouse.migrate import migrate
+
+# DuckDB's default buffer pool is ~80% of RAM; a municipal server runs other things too.
+_MEMORY_LIMIT = os.environ.get("VROEG_DUCKDB_MEMORY_LIMIT", "4GB")
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A configured connection: bounded memory, UTC session time zone."""
+    con = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": _MEMORY_LIMIT})
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
+class WarehouseBusy(RuntimeError):
+    """Another writer holds the warehouse."""
+
+
+@contextmanager
+def working_copy(db_path: Path) -> Iterator[Path]:
+    """The path of a migrated copy of the warehouse to write; swapped in when the block succeeds."""
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    next_path = db_path.with_name(db_path.stem + ".next.duckdb")
+    with open(lock_path, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise WarehouseBusy(f"another process is writing {db_path}") from exc
+        for stale in (next_path, next_path.with_name(next_path.name + ".wal")):
+            stale.unlink(missing_ok=True)
+        if db_path.exists():
+            shutil.copyfile(db_path, next_path)
+        try:
+            con = connect(next_path)
+            try:
+                migrate(con)
+            finally:
+                con.close()
+            yield next_path
+            con = connect(next_path)
+            try:
+                con.execute("checkpoint")
+            finally:
+                con.close()
+        except BaseException:
+            next_path.unlink(missing_ok=True)
+            raise
+        os.replace(next_path, db_path)
+
+
+@contextmanager
+def write_session(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection on a working copy of the warehouse, swapped in on success."""
+    with working_copy(db_path) as path:
+        con = connect(path)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+@contextmanager
+def read_only(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived read-only connection to the live warehouse."""
+    con = connect(db_path, read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()

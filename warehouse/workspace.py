@@ -1,0 +1,59 @@
+"""Where a pipeline installation keeps its files. Nothing here is read from the working directory
+implicitly: the CLI passes the workspace root (default `data/demo`, or `$VROEG_WORKSPACE`)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @classmethod
+    def default(cls) -> Workspace:
+        return cls(Path(os.environ.get("VROEG_WORKSPACE", "data/demo")).resolve())
+
+    @property
+    def inbox(self) -> Path:
+        return self.root / "inbox"
+
+    @property
+    def reference(self) -> Path:
+        return self.root / "reference"
+
+    @property
+    def archive(self) -> Path:
+        return self.root / "archive"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def lists(self) -> Path:
+        return self.root / "lists"
+
+
+@cache
+def code_version() -> str:
+    """The git commit of this checkout (with -dirty), else the package version."""
+    if os.environ.get("VROEG_CODE_VERSION"):
+        return os.environ["VROEG_CODE_VERSION"]
+    repo = Path(__file__).resolve().parents[1]
+    try:
+        out = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--abbrev=12"],
+            cwd=repo, capture_output=True, text=True, timeout=5, check=True,
+        )
+        return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        try:
+            return version("vroegsignalering")
+        except PackageNotFoundError:
+            return "unknown"
