@@ -26,8 +26,12 @@ DEMO_END_DATE = date(2026, 10, 31)
 
 WorkspaceOpt = Annotated[
     Path,
-    typer.Option("--workspace", "-w", help="Workspace folder (inbox, reference, warehouse, lists).",
-                 envvar="VROEG_WORKSPACE"),
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder (inbox, reference, warehouse, lists).",
+        envvar="VROEG_WORKSPACE",
+    ),
 ]
 
 
@@ -43,13 +47,15 @@ def generate(
     households: Annotated[int, typer.Option(help="Number of households (80,000 ≈ the Zaanstreek).")] = 80_000,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same region.")] = 20261123,
     months: Annotated[int, typer.Option(help="Months of delivered history.")] = 36,
-    end_date: Annotated[str, typer.Option(help="Last delivery date (YYYY-MM-DD).")] = DEMO_END_DATE.isoformat(),
+    end_date: Annotated[
+        str, typer.Option(help="Last delivery date (YYYY-MM-DD).")
+    ] = DEMO_END_DATE.isoformat(),
 ) -> None:
     """Generate a synthetic region: inbox deliveries, reference tables, and (apart) ground truth."""
     from rich.progress import Progress
+    from synthetic import generate_region
 
     from signals.pseudonymise import create_demo_key
-    from synthetic import generate_region
 
     with Progress(console=console, transient=True) as bar:
         jobs: dict[str, int] = {}
@@ -60,18 +66,26 @@ def generate(
             bar.update(jobs[step], completed=done, total=total)
 
         result = generate_region(
-            workspace, households=households, seed=seed, months=months,
-            end_date=date.fromisoformat(end_date), progress=progress,
+            workspace,
+            households=households,
+            seed=seed,
+            months=months,
+            end_date=date.fromisoformat(end_date),
+            progress=progress,
         )
     create_demo_key(workspace)
     console.print(result.format_calibration())
-    console.print(f"Regio gegenereerd in [bold]{workspace}[/] (ground truth apart in {workspace / 'ground_truth'}).")
+    console.print(
+        f"Regio gegenereerd in [bold]{workspace}[/] (ground truth apart in {workspace / 'ground_truth'})."
+    )
 
 
 @app.command()
 def nightly(
     workspace: WorkspaceOpt = Path("data/demo"),
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Peildatum YYYY-MM-DD (default: today).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Peildatum YYYY-MM-DD (default: today).")
+    ] = None,
 ) -> None:
     """Run the nightly flow for one as-of date: ingest, features, rules, lists, run record."""
     _quiet_prefect()
@@ -111,16 +125,20 @@ def demo(
 def show_list(
     team: Annotated[str, typer.Argument(help="Team code, e.g. zaanstad-poelenburg.")],
     workspace: WorkspaceOpt = Path("data/demo"),
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Peildatum (default: the latest list).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Peildatum (default: the latest list).")
+    ] = None,
     limit: Annotated[int, typer.Option(help="Show at most this many entries.")] = 30,
 ) -> None:
     """Show a team's list in the terminal."""
     from warehouse.store import read_only
 
     with read_only(workspace / "warehouse.duckdb") as con:
-        day = date.fromisoformat(as_of) if as_of else con.execute(
-            "select max(as_of_date) from fct_list_entry"
-        ).fetchone()[0]
+        day = (
+            date.fromisoformat(as_of)
+            if as_of
+            else con.execute("select max(as_of_date) from fct_list_entry").fetchone()[0]
+        )
         rows = con.execute(
             "select rank, tier, score, is_within_capacity, is_new, address_key, reasons_nl "
             "from fct_list_entry where wijkteam = ? and as_of_date = ? order by rank limit ?",
@@ -130,8 +148,15 @@ def show_list(
     for header in ("#", "prioriteit", "score", "capaciteit", "nieuw", "adres", "redenen"):
         table.add_column(header, overflow="fold")
     for rank, tier, score, within, new, address, reasons in rows:
-        table.add_row(str(rank), tier, str(score), "ja" if within else "—", "nieuw" if new else "",
-                      address, "\n".join(reasons))
+        table.add_row(
+            str(rank),
+            tier,
+            str(score),
+            "ja" if within else "—",
+            "nieuw" if new else "",
+            address,
+            "\n".join(reasons),
+        )
     console.print(table)
     if not rows:
         console.print("Geen regels voor dit team op deze peildatum.")
@@ -149,14 +174,29 @@ def runs(
     with read_only(workspace / "warehouse.duckdb") as con:
         rows = last_runs(con, limit)
     table = Table(title="Laatste runs")
-    for header in ("run", "peildatum", "gestart (UTC)", "status", "stappen (in → uit)", "regels", "code"):
+    for header in (
+        "run",
+        "peildatum",
+        "gestart (UTC)",
+        "status",
+        "stappen (in → uit)",
+        "regels",
+        "code",
+    ):
         table.add_column(header, overflow="fold")
     for run_id, as_of, started, _finished, status, reason, rules_v, code_v, steps in rows:
         step_text = "\n".join(
             f"{s['step']}: {s['status']} {s['rows_in']} → {s['rows_out']}" for s in steps if s["step"]
         )
-        table.add_row(run_id, str(as_of), f"{started:%Y-%m-%d %H:%M}",
-                      status + (f"\n{reason}" if reason else ""), step_text, rules_v, code_v)
+        table.add_row(
+            run_id,
+            str(as_of),
+            f"{started:%Y-%m-%d %H:%M}",
+            status + (f"\n{reason}" if reason else ""),
+            step_text,
+            rules_v,
+            code_v,
+        )
     console.print(table)
 
 

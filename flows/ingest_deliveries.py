@@ -26,8 +26,12 @@ def _only_on_oserror(task, task_run, state) -> bool:
     return True
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10],
-      retry_condition_fn=_only_on_oserror)
+@task(
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=[2, 10],
+    retry_condition_fn=_only_on_oserror,
+)
 def refresh_reference(working: str, reference_dir: str) -> int:
     con = connect(Path(working))
     try:
@@ -45,7 +49,10 @@ def ingest_inbox(working: str, workspace: str) -> dict[str, int]:
         with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
             job = bar.add_task("Leveringen inlezen", total=len(files))
             records = ingest_files(
-                con, files, ws.archive, pseudonym_key(ws.root),
+                con,
+                files,
+                ws.archive,
+                pseudonym_key(ws.root),
                 progress=lambda done, total: bar.update(job, completed=done),
             )
     finally:
@@ -70,7 +77,11 @@ def ingest_deliveries(working: str, workspace: str) -> dict:
     summary = ingest_inbox(working, workspace)
     logger.info(
         "addresses=%s new deliveries=%s rejected=%s rows read=%s loaded=%s quarantined=%s",
-        addresses, summary["deliveries_new"], summary["deliveries_rejected"],
-        summary["rows_read"], summary["rows_loaded"], summary["rows_quarantined"],
+        addresses,
+        summary["deliveries_new"],
+        summary["deliveries_rejected"],
+        summary["rows_read"],
+        summary["rows_loaded"],
+        summary["rows_quarantined"],
     )
     return summary

@@ -70,13 +70,16 @@ def nightly(workspace: str = "data/demo", as_of: date | None = None) -> dict:
                 con.close()
     except Exception:
         run.status = "failed"
-        run.status_reason = next(
-            (s.error_summary for s in run.steps if s.error_summary), "onbekende fout"
-        )
+        run.status_reason = next((s.error_summary for s in run.steps if s.error_summary), "onbekende fout")
         with write_session(ws.warehouse) as con:
             run.save(con)
         raise
-    summary.update(status=run.status, intake=intake, lists_dir=str(ws.lists / as_of.isoformat()),
-                   per_team=published["per_team"], status_reason=run.status_reason)
+    summary.update(
+        status=run.status,
+        intake=intake,
+        lists_dir=str(ws.lists / as_of.isoformat()),
+        per_team=published["per_team"],
+        status_reason=run.status_reason,
+    )
     logger.info("run %s for %s: %s", run.run_id, as_of, run.status)
     return summary

@@ -36,8 +36,12 @@ def write_list_files(working: str, as_of: date, lists_dir: str, versions: dict[s
 @flow(name="publish-lists")
 def publish_lists(working: str, as_of: date, lists_dir: str, run_id: str, code_version: str) -> dict:
     entries = assemble_lists(working, as_of, run_id, code_version)
-    versions = {"run_id": run_id, "code_version": code_version,
-                "rules_version": default_ruleset().version, "teams_version": teams().version}
+    versions = {
+        "run_id": run_id,
+        "code_version": code_version,
+        "rules_version": default_ruleset().version,
+        "teams_version": teams().version,
+    }
     per_team = write_list_files(working, as_of, lists_dir, versions)
     get_run_logger().info("list entries=%s teams=%s", entries, len(per_team))
     return {"entries": entries, "per_team": per_team}

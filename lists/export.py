@@ -51,14 +51,21 @@ def _write_xlsx(frame: pl.DataFrame, path: Path, as_of: date, title: str) -> Non
     workbook = Workbook(str(path))
     # Fixed properties: the same list gives the same bytes.
     workbook.set_properties(
-        {"title": title, "author": "vroegsignalering", "created": datetime(as_of.year, as_of.month, as_of.day)}
+        {
+            "title": title,
+            "author": "vroegsignalering",
+            "created": datetime(as_of.year, as_of.month, as_of.day),
+        }
     )
     frame.write_excel(workbook=workbook, worksheet="Lijst", autofit=True, table_style=None)
     workbook.close()
 
 
 def export_lists(
-    con: duckdb.DuckDBPyConnection, as_of: date, out_dir: Path, team_codes: list[str],
+    con: duckdb.DuckDBPyConnection,
+    as_of: date,
+    out_dir: Path,
+    team_codes: list[str],
     versions: dict[str, str],
 ) -> dict[str, int]:
     """Write `<out_dir>/<as_of>/<team>.csv|.xlsx` for every team (empty lists too)."""

@@ -14,8 +14,20 @@ import duckdb
 from rules.schema import PLACEHOLDER, Comparison, Condition, Rule, RuleSet
 from signals.features import FEATURES
 
-MONTHS_NL = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-             "september", "oktober", "november", "december"]
+MONTHS_NL = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
 
 _OPS = {"eq": "=", "ne": "<>", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 
@@ -88,8 +100,9 @@ def reason_sql(template: str, p: _Params) -> str:
 
 
 def rule_sql(rule: Rule, p: _Params) -> str:
+    # Identifiers are checked feature names; every value is a bound parameter.
     return (
-        f"select as_of_date, household_id, {p.bind(rule.id)} as rule_id, "
+        f"select as_of_date, household_id, {p.bind(rule.id)} as rule_id, "  # noqa: S608
         f"{p.bind(rule.version)}::integer as rule_version, {p.bind(rule.tier)} as tier, "
         f"{p.bind(rule.points)}::integer as points, {reason_sql(rule.reason, p)} as reason_nl "
         f"from int_household__features where as_of_date = $as_of and {condition_sql(rule.when, p)}"
@@ -104,18 +117,14 @@ def apply_rules(con: duckdb.DuckDBPyConnection, ruleset: RuleSet, as_of: date) -
     if active:
         union = "\nunion all\n".join(rule_sql(r, p) for r in active)
         con.execute(f"insert into int_rule_hit {union}", {**p.values, "as_of": as_of})
-    return con.execute(
-        "select count(*) from int_rule_hit where as_of_date = ?", [as_of]
-    ).fetchone()[0]
+    return con.execute("select count(*) from int_rule_hit where as_of_date = ?", [as_of]).fetchone()[0]
 
 
-def preview_rule(
-    con: duckdb.DuckDBPyConnection, rule: Rule, as_of: date
-) -> list[tuple[str, int]]:
+def preview_rule(con: duckdb.DuckDBPyConnection, rule: Rule, as_of: date) -> list[tuple[str, int]]:
     """(wijkteam, households) for whom `rule` fires on `as_of`, from the features of that date."""
     p = _Params()
     sql = (
         "select wijkteam, count(*) from int_household__features "
-        f"where as_of_date = $as_of and {condition_sql(rule.when, p)} group by 1 order by 1"
+        f"where as_of_date = $as_of and {condition_sql(rule.when, p)} group by 1 order by 1"  # noqa: S608
     )
     return con.execute(sql, {**p.values, "as_of": as_of}).fetchall()

@@ -148,9 +148,7 @@ def load_ruleset(folder: Path = CATALOGUE) -> RuleSet:
 
 
 def _explain(exc: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or 'bestand'}: {e['msg']}" for e in exc.errors()
-    )
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'bestand'}: {e['msg']}" for e in exc.errors())
 
 
 @cache

@@ -28,9 +28,9 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> int:
     """Replace ref_address and ref_buurt with the files in `reference_dir`; returns addresses."""
     addresses = pl.read_csv(reference_dir / "adressen.csv", infer_schema=False)
     addresses = addresses.select(
-        address_key_expr(
-            pl.col("postcode"), pl.col("huisnummer"), pl.col("huisnummer_toevoeging")
-        ).alias("address_key"),
+        address_key_expr(pl.col("postcode"), pl.col("huisnummer"), pl.col("huisnummer_toevoeging")).alias(
+            "address_key"
+        ),
         pl.col("postcode").str.to_uppercase().str.replace_all(r"\s", "").alias("postcode"),
         pl.col("huisnummer").cast(pl.Int32).alias("house_number"),
         suffix_expr(pl.col("huisnummer_toevoeging")).alias("house_number_suffix"),
@@ -50,8 +50,14 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> int:
         pl.col("huishoudens").cast(pl.Int32).alias("households"),
         pl.col("corporatiewoningen").cast(pl.Int32).alias("corporation_homes"),
     )
-    con.execute("delete from ref_address")
-    con.execute("insert into ref_address by name select * from addresses")
-    con.execute("delete from ref_buurt")
-    con.execute("insert into ref_buurt by name select * from buurten")
+    con.register("_addresses", addresses)
+    con.register("_buurten", buurten)
+    try:
+        con.execute("delete from ref_address")
+        con.execute("insert into ref_address by name select * from _addresses")
+        con.execute("delete from ref_buurt")
+        con.execute("insert into ref_buurt by name select * from _buurten")
+    finally:
+        con.unregister("_addresses")
+        con.unregister("_buurten")
     return addresses.height

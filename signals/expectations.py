@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from signals.contracts import Column, FeedContract
+from signals.contracts import Column, FeedContract, load_contract
 from signals.validate import FINDINGS_SCHEMA, MASKED, RECEIVED_DATE, ROW_ID
 
 
@@ -30,6 +30,7 @@ def _range_text(c: Column) -> str:
 
 def _expectations(contract: FeedContract) -> list[Any]:
     import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column as Where
 
     out: list[Any] = []
 
@@ -42,9 +43,7 @@ def _expectations(contract: FeedContract) -> list[Any]:
             add(gxe.ExpectColumnValuesToNotBeNull(column=c.name), c, "Verplicht veld ontbreekt.")
         for other, value in (c.required_when or {}).items():
             add(
-                gxe.ExpectColumnValuesToNotBeNull(
-                    column=c.name, row_condition=f'{other}=="{value}"', condition_parser="pandas"
-                ),
+                gxe.ExpectColumnValuesToNotBeNull(column=c.name, row_condition=Where(other) == value),
                 c,
                 f"Verplicht als {other} '{value}' is, maar ontbreekt.",
             )
@@ -81,7 +80,9 @@ def _expectations(contract: FeedContract) -> list[Any]:
             )
             add(
                 gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                    column_A=later, column_B=c.name, or_equal=True,
+                    column_A=later,
+                    column_B=c.name,
+                    or_equal=True,
                     ignore_row_if="either_value_is_missing",
                 ),
                 c,
@@ -90,7 +91,9 @@ def _expectations(contract: FeedContract) -> list[Any]:
         if c.not_before is not None:
             add(
                 gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                    column_A=c.name, column_B=c.not_before, or_equal=True,
+                    column_A=c.name,
+                    column_B=c.not_before,
+                    or_equal=True,
                     ignore_row_if="either_value_is_missing",
                 ),
                 c,
@@ -100,10 +103,11 @@ def _expectations(contract: FeedContract) -> list[Any]:
 
 
 @cache
-def _validation_definition(contract: FeedContract) -> Any:
+def _validation_definition(feed: str) -> Any:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    contract = load_contract(feed)
     ctx = _context()
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
     name = f"{contract.feed}_v{contract.version}"
@@ -141,7 +145,7 @@ def run_suite(typed: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
     """Findings (row id, column, value, check, Dutch reason) of the feed's suite on `typed`."""
     if typed.height == 0:
         return pl.DataFrame(schema=FINDINGS_SCHEMA)
-    vd = _validation_definition(contract)
+    vd = _validation_definition(contract.feed)
     frame = typed.to_pandas()
     result = vd.run(
         batch_parameters={"dataframe": frame},

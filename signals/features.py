@@ -17,12 +17,24 @@ SQL_DIR = Path(__file__).parent / "sql"
 
 FEATURES: dict[str, tuple[str, str]] = {
     "nuisance_reports_short_window": ("number", "overlastmeldingen in het korte venster (aantal)"),
-    "nuisance_reports_long_window": ("number", "overlastmeldingen in het terugkijkvenster (aantal)"),
+    "nuisance_reports_long_window": (
+        "number",
+        "overlastmeldingen in het terugkijkvenster (aantal)",
+    ),
     "ggd_reports_long_window": ("number", "GGD-meldingen in het terugkijkvenster (aantal)"),
-    "ggd_crisis_date": ("date", "datum van de laatste GGD-melding met urgentie crisis (kort venster)"),
-    "distinct_sources": ("number", "aantal verschillende bronnen in het stapelingsvenster (stapeling)"),
+    "ggd_crisis_date": (
+        "date",
+        "datum van de laatste GGD-melding met urgentie crisis (kort venster)",
+    ),
+    "distinct_sources": (
+        "number",
+        "aantal verschillende bronnen in het stapelingsvenster (stapeling)",
+    ),
     "financial_signals_stacking_window": ("number", "financiële signalen in het stapelingsvenster"),
-    "has_financial_signal": ("boolean", "financieel signaal (huur of water) in het financiële venster"),
+    "has_financial_signal": (
+        "boolean",
+        "financieel signaal (huur of water) in het financiële venster",
+    ),
     "first_signal_date": ("date", "eerste signaal in het terugkijkvenster"),
     "last_signal_date": ("date", "laatste signaal in het terugkijkvenster"),
     "arrears_eur": ("number", "huurachterstand in euro's (laatste signaal)"),
@@ -31,7 +43,10 @@ FEATURES: dict[str, tuple[str, str]] = {
     "monthly_rent_eur": ("number", "maandhuur in euro's"),
     "has_payment_arrangement": ("boolean", "betalingsregeling met de verhuurder"),
     "arrears_signal_date": ("date", "datum van het laatste huurachterstandssignaal"),
-    "arrears_change_eur": ("number", "verandering van de huurachterstand t.o.v. het vorige signaal (euro)"),
+    "arrears_change_eur": (
+        "number",
+        "verandering van de huurachterstand t.o.v. het vorige signaal (euro)",
+    ),
     "eviction_stage": ("text", "laatste fase van de ontruimingsprocedure"),
     "eviction_stage_date": ("date", "datum van die fase"),
     "planned_eviction_date": ("date", "geplande ontruimingsdatum"),

@@ -134,9 +134,7 @@ def _received_date(incoming: IncomingFile):
     return incoming.received_at.astimezone(AMSTERDAM).date()
 
 
-def _validate_and_load(
-    con: duckdb.DuckDBPyConnection, feed: str, batch: list[_Accepted], key: bytes
-) -> None:
+def _validate_and_load(con: duckdb.DuckDBPyConnection, feed: str, batch: list[_Accepted], key: bytes) -> None:
     contract = load_contract(feed)
     frames = [
         item.parsed.frame.with_columns(
@@ -185,9 +183,9 @@ def _unknown_addresses(
     address_columns = ["postcode", "huisnummer", "huisnummer_toevoeging"]
     already = findings.filter(pl.col("column_name").is_in(address_columns)).select(ROW_ID)
     candidates = typed.join(already, on=ROW_ID, how="anti").with_columns(
-        address_key_expr(
-            pl.col("postcode"), pl.col("huisnummer"), pl.col("huisnummer_toevoeging")
-        ).alias("address_key")
+        address_key_expr(pl.col("postcode"), pl.col("huisnummer"), pl.col("huisnummer_toevoeging")).alias(
+            "address_key"
+        )
     )
     known = con.sql("select address_key from ref_address").pl()
     unknown = candidates.join(known, on="address_key", how="anti")

@@ -65,6 +65,10 @@ def _read_csv(data: bytes) -> pl.DataFrame:
     if not header.strip():
         raise DeliveryRejected("Het bestand heeft geen kopregel met kolomnamen op de eerste regel.")
     separator = ";" if header.count(";") > header.count(",") else ","
+    names = [normalise_header(h.strip().strip('"')) for h in header.split(separator)]
+    doubles = sorted({n for n in names if names.count(n) > 1})
+    if doubles:
+        raise DeliveryRejected(f"De kolom(men) {', '.join(doubles)} komen meer dan eens voor in de kopregel.")
     try:
         frame = pl.read_csv(
             io.BytesIO(text.encode("utf-8")),
@@ -99,13 +103,9 @@ def _read_json(data: bytes) -> pl.DataFrame:
     if not records:
         raise DeliveryRejected("Het bestand bevat geen regels.")
     columns = list(dict.fromkeys(k for r in records for k in r))
-    as_text = {
-        c: [None if r.get(c) is None else str(r.get(c)) for r in records] for c in columns
-    }
+    as_text = {c: [None if r.get(c) is None else str(r.get(c)) for r in records] for c in columns}
     # Records are numbered from 1; the report calls them "regel" like CSV lines.
-    return pl.DataFrame(as_text, schema=dict.fromkeys(columns, pl.String)).with_row_index(
-        LINE_NO, offset=1
-    )
+    return pl.DataFrame(as_text, schema=dict.fromkeys(columns, pl.String)).with_row_index(LINE_NO, offset=1)
 
 
 def detect_format(data: bytes, original_name: str) -> str:

@@ -36,9 +36,11 @@ _CAST_REASONS = {
 def _decimal(raw: pl.Expr) -> pl.Expr:
     text = raw.str.replace_all(r"[€\s]", "")
     # Decimal comma, possibly with thousands dots (1.234,50); otherwise a decimal point.
-    text = pl.when(text.str.contains(",")).then(
-        text.str.replace_all(r"\.", "").str.replace(",", ".")
-    ).otherwise(text)
+    text = (
+        pl.when(text.str.contains(","))
+        .then(text.str.replace_all(r"\.", "").str.replace(",", "."))
+        .otherwise(text)
+    )
     return text.cast(pl.Float64, strict=False)
 
 
@@ -69,11 +71,7 @@ def _janee(raw: pl.Expr) -> pl.Expr:
 
 def _bsn(raw: pl.Expr) -> pl.Expr:
     digits = raw.str.replace_all(r"[\s.\-]", "")
-    return (
-        pl.when(digits.str.contains(r"^\d{8,9}$"))
-        .then(digits.str.zfill(9))
-        .otherwise(None)
-    )
+    return pl.when(digits.str.contains(r"^\d{8,9}$")).then(digits.str.zfill(9)).otherwise(None)
 
 
 def _code(raw: pl.Expr) -> pl.Expr:
@@ -105,9 +103,7 @@ def typed_expression(column: Column) -> pl.Expr:
 def elfproef(bsn: pl.Expr) -> pl.Expr:
     """True when a 9-digit BSN passes the elfproef: 9·d1 + 8·d2 + … + 2·d8 − d9 ≡ 0 (mod 11)."""
     weights = [9, 8, 7, 6, 5, 4, 3, 2, -1]
-    total = sum(
-        bsn.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(weights)
-    )
+    total = sum(bsn.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(weights))
     return (total % 11 == 0) & (bsn != "000000000")
 
 
@@ -121,9 +117,7 @@ def cast_rows(raw: pl.DataFrame, contract: FeedContract) -> tuple[pl.DataFrame, 
     `raw` holds `row_id` and every contract column as text.
     """
     raw = raw.with_columns(pl.col(ROW_ID).cast(pl.Int64))
-    typed = raw.select(
-        ROW_ID, *[typed_expression(c).alias(c.name) for c in contract.columns]
-    )
+    typed = raw.select(ROW_ID, *[typed_expression(c).alias(c.name) for c in contract.columns])
     findings = []
     both = raw.select(ROW_ID, *[pl.col(c.name).alias(f"raw__{c.name}") for c in contract.columns])
     both = both.join(typed, on=ROW_ID, how="left", maintain_order="left")
@@ -131,9 +125,7 @@ def cast_rows(raw: pl.DataFrame, contract: FeedContract) -> tuple[pl.DataFrame, 
         reason = _CAST_REASONS.get(column.type)
         if reason is None:
             continue
-        bad = both.filter(
-            pl.col(f"raw__{column.name}").is_not_null() & pl.col(column.name).is_null()
-        )
+        bad = both.filter(pl.col(f"raw__{column.name}").is_not_null() & pl.col(column.name).is_null())
         findings.append(
             bad.select(
                 ROW_ID,
@@ -157,9 +149,7 @@ def cast_rows(raw: pl.DataFrame, contract: FeedContract) -> tuple[pl.DataFrame, 
     return typed, pl.concat([pl.DataFrame(schema=FINDINGS_SCHEMA), *findings])
 
 
-def validate_rows(
-    raw: pl.DataFrame, contract: FeedContract
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+def validate_rows(raw: pl.DataFrame, contract: FeedContract) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Typed rows and all findings (casting, elfproef, the feed's expectation suite).
 
     `raw` holds `row_id`, `received_date` and every contract column as text. One finding per
@@ -179,9 +169,7 @@ def validate_rows(
     return typed, _with_delivered_values(findings, raw, contract)
 
 
-def _with_delivered_values(
-    findings: pl.DataFrame, raw: pl.DataFrame, contract: FeedContract
-) -> pl.DataFrame:
+def _with_delivered_values(findings: pl.DataFrame, raw: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
     """Show the supplier the value as delivered (`1.300,50`), not as typed (`1300.5`)."""
     person = [c.name for c in contract.columns if c.is_person_field]
     columns = [c for c in contract.column_names if c not in person]

@@ -17,7 +17,14 @@ if TYPE_CHECKING:
     from signals.intake import IncomingFile
 
 ROW_ID = "row_id"
-CONTACT_FIELDS = ("voorletters", "tussenvoegsel", "achternaam", "geboortedatum", "telefoon", "email")
+CONTACT_FIELDS = (
+    "voorletters",
+    "tussenvoegsel",
+    "achternaam",
+    "geboortedatum",
+    "telefoon",
+    "email",
+)
 
 
 @dataclass
@@ -67,9 +74,22 @@ def record_delivery(con: duckdb.DuckDBPyConnection, r: DeliveryRecord) -> None:
     con.execute(
         "insert into raw_delivery values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            r.delivery_id, r.supplier_code, r.feed, r.channel, r.original_name, r.received_at,
-            r.received_date, r.byte_size, r.archive_path, r.status, r.rejection_reason,
-            r.rows_read, r.rows_loaded, r.rows_quarantined, r.warnings, datetime.now(tz=UTC),
+            r.delivery_id,
+            r.supplier_code,
+            r.feed,
+            r.channel,
+            r.original_name,
+            r.received_at,
+            r.received_date,
+            r.byte_size,
+            r.archive_path,
+            r.status,
+            r.rejection_reason,
+            r.rows_read,
+            r.rows_loaded,
+            r.rows_quarantined,
+            r.warnings,
+            datetime.now(tz=UTC),
         ],
     )
     if r.rejection_reason:
@@ -79,24 +99,24 @@ def record_delivery(con: duckdb.DuckDBPyConnection, r: DeliveryRecord) -> None:
         )
 
 
-def record_repeat(
-    con: duckdb.DuckDBPyConnection, delivery_id: str, name: str, received_at: datetime
-) -> None:
+def record_repeat(con: duckdb.DuckDBPyConnection, delivery_id: str, name: str, received_at: datetime) -> None:
     con.execute(
         "insert into raw_delivery_repeat values (?, ?, ?) on conflict do nothing",
         [delivery_id, name, received_at],
     )
 
 
-def _pseudonyms(con: duckdb.DuckDBPyConnection, typed: pl.DataFrame, bad_bsn: pl.DataFrame, key: bytes) -> pl.DataFrame:
+def _pseudonyms(
+    con: duckdb.DuckDBPyConnection, typed: pl.DataFrame, bad_bsn: pl.DataFrame, key: bytes
+) -> pl.DataFrame:
     """row_id → pseudonym for every valid BSN; computed in DuckDB, BSNs never leave memory."""
-    valid = typed.select(ROW_ID, "bsn").filter(pl.col("bsn").is_not_null()).join(
-        bad_bsn, on=ROW_ID, how="anti"
+    valid = (
+        typed.select(ROW_ID, "bsn").filter(pl.col("bsn").is_not_null()).join(bad_bsn, on=ROW_ID, how="anti")
     )
     con.register("_bsn", valid)
     try:
         return con.sql(
-            f"select {ROW_ID}, {pseudonym_sql('bsn')} as person_pseudonym from _bsn",
+            f"select {ROW_ID}, {pseudonym_sql('bsn')} as person_pseudonym from _bsn",  # noqa: S608
             params=hmac_parameters(key),
         ).pl()
     finally:
@@ -122,8 +142,14 @@ def load_feed_batch(
     text_columns = [c.name for c in contract.columns if not c.is_person_field]
 
     raw_rows = (
-        raw.select(ROW_ID, "delivery_id", "line_no", "supplier_code", "bron_referentie",
-                   pl.struct(text_columns).struct.json_encode().alias("values_json"))
+        raw.select(
+            ROW_ID,
+            "delivery_id",
+            "line_no",
+            "supplier_code",
+            "bron_referentie",
+            pl.struct(text_columns).struct.json_encode().alias("values_json"),
+        )
         .join(pseudonyms, on=ROW_ID, how="left", maintain_order="left")
         .with_columns(
             pl.lit(feed).alias("feed"),
@@ -143,34 +169,44 @@ def load_feed_batch(
         to_staging(feed, clean)
         .with_columns(
             pl.col("bron_referentie").alias("source_ref"),
-            address_key_expr(
-                pl.col("postcode"), pl.col("huisnummer"), pl.col("huisnummer_toevoeging")
-            ).alias("address_key"),
+            address_key_expr(pl.col("postcode"), pl.col("huisnummer"), pl.col("huisnummer_toevoeging")).alias(
+                "address_key"
+            ),
             pl.col("known_at").dt.convert_time_zone("Europe/Amsterdam").dt.date().alias("known_date"),
         )
-        .drop(ROW_ID, "bron_referentie", "bsn", "postcode", "huisnummer", "huisnummer_toevoeging",
-              "straat", "woonplaats", *CONTACT_FIELDS)
+        .drop(
+            ROW_ID,
+            "bron_referentie",
+            "bsn",
+            "postcode",
+            "huisnummer",
+            "huisnummer_toevoeging",
+            "straat",
+            "woonplaats",
+            *CONTACT_FIELDS,
+        )
     )
     quarantine = findings.join(ids, on=ROW_ID, how="left").select(
         "delivery_id", "line_no", "column_name", "value", "check_name", "reason_nl"
     )
-    for name, frame in (("_raw_rows", raw_rows), ("_contacts", contacts), ("_staged", staged),
-                        ("_quarantine", quarantine)):
+    for name, frame in (
+        ("_raw_rows", raw_rows),
+        ("_contacts", contacts),
+        ("_staged", staged),
+        ("_quarantine", quarantine),
+    ):
         con.register(name, frame)
     try:
         con.execute("insert into raw_rows by name select * from _raw_rows")
         con.execute("insert into pii_contact by name select * from _contacts")
         # Table names come from the fixed STAGING_TABLES mapping, never from input.
-        con.execute(f"insert into {STAGING_TABLES[feed]} by name select * from _staged")
+        con.execute(f"insert into {STAGING_TABLES[feed]} by name select * from _staged")  # noqa: S608
         con.execute("insert into quarantine_finding by name select * from _quarantine")
     finally:
         for name in ("_raw_rows", "_contacts", "_staged", "_quarantine"):
             con.unregister(name)
-    per_delivery = (
-        typed.group_by("delivery_id")
-        .agg(
-            pl.len().alias("read"),
-            pl.col(ROW_ID).is_in(bad[ROW_ID].implode()).sum().alias("quarantined"),
-        )
+    per_delivery = typed.group_by("delivery_id").agg(
+        pl.len().alias("read"),
+        pl.col(ROW_ID).is_in(bad[ROW_ID].implode()).sum().alias("quarantined"),
     )
     return {d: (int(r), int(q)) for d, r, q in per_delivery.iter_rows()}

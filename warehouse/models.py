@@ -11,13 +11,12 @@ import duckdb
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
-def run_sql_file(
-    con: duckdb.DuckDBPyConnection, path: Path, params: dict[str, Any] | None = None
-) -> None:
+def run_sql_file(con: duckdb.DuckDBPyConnection, path: Path, params: dict[str, Any] | None = None) -> None:
     """Execute every statement of `path`, binding each `$name` it uses from `params`."""
     params = params or {}
-    text = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines()
-                     if not line.lstrip().startswith("--"))
+    text = "\n".join(
+        line for line in path.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("--")
+    )
     for statement in (s.strip() for s in text.split(";")):
         if not statement:
             continue

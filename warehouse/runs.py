@@ -48,7 +48,8 @@ class RunRecord:
             record.status = "failed"
             # The type and the last frame only: an exception message may quote delivered data.
             frame = traceback.extract_tb(exc.__traceback__)[-1]
-            record.error_summary = f"{type(exc).__name__} in {frame.name} ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})"
+            where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}"
+            record.error_summary = f"{type(exc).__name__} in {frame.name} ({where})"
             raise
         finally:
             record.finished_at = datetime.now(tz=UTC)
@@ -59,15 +60,32 @@ class RunRecord:
         con.execute("delete from meta_run where run_id = ?", [self.run_id])
         con.execute(
             "insert into meta_run values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [self.run_id, self.flow_run_id, self.as_of_date, self.started_at,
-             datetime.now(tz=UTC), self.status, self.status_reason, self.code_version,
-             self.rules_version, self.config_version],
+            [
+                self.run_id,
+                self.flow_run_id,
+                self.as_of_date,
+                self.started_at,
+                datetime.now(tz=UTC),
+                self.status,
+                self.status_reason,
+                self.code_version,
+                self.rules_version,
+                self.config_version,
+            ],
         )
         for s in self.steps:
             con.execute(
                 "insert into meta_run_step values (?, ?, ?, ?, ?, ?, ?, ?)",
-                [self.run_id, s.step, s.started_at, s.finished_at, s.rows_in, s.rows_out,
-                 s.status, s.error_summary],
+                [
+                    self.run_id,
+                    s.step,
+                    s.started_at,
+                    s.finished_at,
+                    s.rows_in,
+                    s.rows_out,
+                    s.status,
+                    s.error_summary,
+                ],
             )
 
 

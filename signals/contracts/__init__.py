@@ -83,7 +83,13 @@ class FeedContract(BaseModel):
         return self
 
 
-FEEDS: tuple[str, ...] = ("huurachterstand", "ontruiming", "waterafsluiting", "overlast", "ggd_melding")
+FEEDS: tuple[str, ...] = (
+    "huurachterstand",
+    "ontruiming",
+    "waterafsluiting",
+    "overlast",
+    "ggd_melding",
+)
 
 
 def _read_yaml(name: str) -> dict:
