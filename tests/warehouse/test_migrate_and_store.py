@@ -41,10 +41,12 @@ def test_second_writer_is_refused_while_readers_keep_reading(tmp_path):
         with pytest.raises(WarehouseBusy), working_copy(db):
             pass
         # A reader in another process opens the live file while the writer works on its copy.
-        code = textwrap.dedent(f"""  # noqa: S608 - a test script, not a query
-            import duckdb
-            con = duckdb.connect({str(db)!r}, read_only=True)
+        code = textwrap.dedent("""
+            import sys, duckdb
+            con = duckdb.connect(sys.argv[1], read_only=True)
             print(con.execute('select count(*) from t').fetchone()[0])
         """)
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ)
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(db)], capture_output=True, text=True, env=os.environ
+        )
         assert out.stdout.strip() == "1", out.stderr
