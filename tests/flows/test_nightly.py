@@ -1,0 +1,146 @@
+"""The real nightly Prefect flow on the tiny synthetic region, against a real Prefect server."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from tests.conftest import TINY_AS_OF
+from tests.golden.regenerate import GOLDEN
+
+pytestmark = pytest.mark.flow
+
+TEAMS = 13
+
+
+@pytest.fixture(scope="module")
+def first_run(prefect_server, tiny_region, tmp_path_factory):
+    from flows.nightly import nightly
+
+    workspace = tmp_path_factory.mktemp("ws")
+    for part in ("inbox", "reference", ".pseudonym.key"):
+        source = tiny_region / part
+        if source.is_dir():
+            shutil.copytree(source, workspace / part)
+    _copy_mtimes(tiny_region / "inbox", workspace / "inbox")
+    summary = nightly(str(workspace), TINY_AS_OF)
+    return workspace, summary
+
+
+def _copy_mtimes(source: Path, target: Path) -> None:
+    """copytree keeps mtimes (copy2); asserted here because the knowledge date depends on them."""
+    for path in source.rglob("*"):
+        if path.is_file():
+            assert (target / path.relative_to(source)).stat().st_mtime == path.stat().st_mtime
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.*sv"))} | {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.xlsx"))
+    }
+
+
+def _counts(db: Path) -> dict[str, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = [t for (t,) in con.execute("select table_name from duckdb_tables()").fetchall()]
+        return {t: con.execute(f'select count(*) from "{t}"').fetchone()[0] for t in tables}  # noqa: S608
+    finally:
+        con.close()
+
+
+def test_a_list_for_each_of_the_13_teams_with_a_dutch_reason_per_entry(first_run):
+    _, summary = first_run
+    lists = Path(summary["lists_dir"])
+    assert len(list(lists.glob("*.csv"))) == TEAMS
+    assert len(list(lists.glob("*.xlsx"))) == TEAMS
+    entries = pl.concat([pl.read_csv(p, separator=";", infer_schema=False) for p in lists.glob("*.csv")])
+    assert entries.height > 0
+    assert entries["reden_1"].null_count() == 0
+    assert entries["reden_1"].str.len_chars().min() > 10
+
+
+def test_lists_match_the_golden_files(first_run):
+    _, summary = first_run
+    lists = Path(summary["lists_dir"])
+    golden = sorted(p.name for p in GOLDEN.glob("*.csv"))
+    assert golden, "no golden files: run `make golden`"
+    assert sorted(p.name for p in lists.glob("*.csv")) == golden
+    for name in golden:
+        assert (lists / name).read_text(encoding="utf-8-sig") == (GOLDEN / name).read_text(
+            encoding="utf-8-sig"
+        ), f"{name} differs from the golden file; if intended, run `make golden` and review the diff"
+
+
+def test_running_twice_gives_identical_lists_and_no_duplicate_rows(first_run):
+    from flows.nightly import nightly
+
+    workspace, summary = first_run
+    lists = Path(summary["lists_dir"])
+    before_files = _digest(lists)
+    before_rows = _counts(workspace / "warehouse.duckdb")
+    again = nightly(str(workspace), TINY_AS_OF)
+    assert again["intake"]["deliveries_new"] == 0
+    assert _digest(lists) == before_files
+    after_rows = _counts(workspace / "warehouse.duckdb")
+    run_tables = {"meta_run", "meta_run_step"}
+    assert {t: n for t, n in after_rows.items() if t not in run_tables} == {
+        t: n for t, n in before_rows.items() if t not in run_tables
+    }
+    assert after_rows["meta_run"] == before_rows["meta_run"] + 1
+
+
+def test_every_delivered_row_is_loaded_or_quarantined(first_run):
+    workspace, _ = first_run
+    con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)
+    try:
+        bad = con.execute(
+            "select count(*) from raw_delivery where rows_read <> rows_loaded + rows_quarantined"
+        ).fetchone()[0]
+        quarantined_rows = con.execute(
+            "select count(distinct (delivery_id, line_no)) from quarantine_finding where line_no is not null"
+        ).fetchone()[0]
+        total_quarantined = con.execute("select sum(rows_quarantined) from raw_delivery").fetchone()[0]
+        raw = con.execute("select count(*), count(*) filter (where is_loaded) from raw_rows").fetchone()
+        read, loaded = con.execute("select sum(rows_read), sum(rows_loaded) from raw_delivery").fetchone()
+    finally:
+        con.close()
+    assert bad == 0
+    assert quarantined_rows == total_quarantined > 0
+    assert raw == (read, loaded)
+
+
+def test_no_ground_truth_is_readable_from_the_warehouse(first_run, tiny_region):
+    workspace, _ = first_run
+    truth_columns: set[str] = set()
+    for parquet in (tiny_region / "ground_truth").glob("*.parquet"):
+        truth_columns |= set(pl.read_parquet_schema(parquet))
+    delivered = set()
+    for path in (tiny_region / "inbox").rglob("*.csv"):
+        delivered |= {c.strip().lower() for c in path.read_bytes().decode("cp1252").splitlines()[0].replace(";", ",").split(",")}
+    truth_only = {c for c in truth_columns if c not in delivered}
+    assert {"latent_risk"} <= truth_only
+    con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)
+    try:
+        columns = {c for (c,) in con.execute("select column_name from duckdb_columns()").fetchall()}
+        listed = {h for (h,) in con.execute("select distinct household_id from fct_list_entry").fetchall()}
+    finally:
+        con.close()
+    assert not (columns & truth_only)
+    truth_ids = set()
+    households = pl.read_parquet(tiny_region / "ground_truth" / "households.parquet")
+    for column in households.columns:
+        if "id" in column and households[column].dtype == pl.String:
+            truth_ids |= set(households[column].to_list())
+    assert not (listed & truth_ids)
+    code = "\n".join(
+        p.read_text(encoding="utf-8")
+        for folder in ("flows", "signals", "rules", "lists", "warehouse")
+        for p in (Path(__file__).resolve().parents[2] / folder).rglob("*.py")
+    )
+    assert "ground_truth" not in code
