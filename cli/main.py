@@ -53,9 +53,9 @@ def generate(
 ) -> None:
     """Generate a synthetic region: inbox deliveries, reference tables, and (apart) ground truth."""
     from rich.progress import Progress
-    from synthetic import generate_region
 
     from signals.pseudonymise import create_demo_key
+    from synthetic import generate_region
 
     with Progress(console=console, transient=True) as bar:
         jobs: dict[str, int] = {}

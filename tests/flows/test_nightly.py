@@ -122,7 +122,8 @@ def test_no_ground_truth_is_readable_from_the_warehouse(first_run, tiny_region):
         truth_columns |= set(pl.read_parquet_schema(parquet))
     delivered = set()
     for path in (tiny_region / "inbox").rglob("*.csv"):
-        delivered |= {c.strip().lower() for c in path.read_bytes().decode("cp1252").splitlines()[0].replace(";", ",").split(",")}
+        header = path.read_bytes().decode("cp1252").splitlines()[0].replace(";", ",")
+        delivered |= {c.strip().lower() for c in header.split(",")}
     truth_only = {c for c in truth_columns if c not in delivered}
     assert {"latent_risk"} <= truth_only
     con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)
