@@ -20,6 +20,8 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="De regelcatalogus controleren en uitproberen.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+contracts_app = typer.Typer(help="De feedcontracten en hun documentatie.", no_args_is_help=True)
+app.add_typer(contracts_app, name="contracts")
 console = Console()
 
 DEMO_END_DATE = date(2026, 10, 31)
@@ -119,6 +121,43 @@ def demo(
     if not (workspace / "inbox").exists():
         generate(workspace=workspace, households=households)
     nightly(workspace=workspace, as_of=DEMO_END_DATE.isoformat())
+
+
+@app.command()
+def ingest(
+    file: Annotated[
+        Path, typer.Argument(help="The delivered file (CSV, XLSX or JSON).", exists=True, dir_okay=False)
+    ],
+    supplier: Annotated[str, typer.Option(help="Supplier code (config/suppliers.yaml).")],
+    feed: Annotated[
+        str, typer.Option(help="Feed: huurachterstand, ontruiming, waterafsluiting, overlast, ggd_melding.")
+    ],
+    workspace: WorkspaceOpt = Path("data/demo"),
+) -> None:
+    """Take one delivery in now and print its report (exit 1 when the file is rejected)."""
+    from datetime import UTC, datetime
+
+    from signals.addresses import load_reference
+    from signals.intake import IncomingFile, ingest_files
+    from signals.pseudonymise import pseudonym_key
+    from signals.report import delivery_report, report_text
+    from warehouse.store import write_session
+    from warehouse.workspace import Workspace
+
+    ws = Workspace(workspace.resolve())
+    incoming = IncomingFile(file.resolve(), supplier, feed, datetime.now(tz=UTC), channel="cli")
+    with write_session(ws.warehouse) as con:
+        if con.execute("select count(*) from ref_address").fetchone()[0] == 0:
+            load_reference(con, ws.reference)
+        records = ingest_files(con, [incoming], ws.archive, pseudonym_key(ws.root), reports_dir=ws.reports)
+        if not records:
+            console.print("Dit bestand is al eerder geleverd; er verandert niets.")
+            return
+        report = delivery_report(con, records[0].delivery_id)
+    console.print(report_text(report), markup=False, highlight=False)
+    console.print(f"Rapport: {ws.reports / report.file_stem}.html en .csv")
+    if records[0].status == "afgewezen":
+        raise typer.Exit(1)
 
 
 @app.command("list")
@@ -237,6 +276,19 @@ def rules_preview(
         table.add_row(team, str(n))
     table.add_row("[bold]totaal[/]", f"[bold]{sum(n for _, n in counts)}[/]")
     console.print(table)
+
+
+@contracts_app.command("docs")
+def contracts_docs(
+    out: Annotated[Path, typer.Option(help="Where to write the supplier documentation.")] = Path(
+        "docs/feeds.md"
+    ),
+) -> None:
+    """Write the Dutch supplier documentation generated from signals/contracts/*.yaml."""
+    from signals.contracts.docs import render_feed_docs
+
+    out.write_text(render_feed_docs() + "\n", encoding="utf-8")
+    console.print(f"Geschreven: {out}")
 
 
 if __name__ == "__main__":

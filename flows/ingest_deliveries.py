@@ -54,6 +54,7 @@ def ingest_inbox(working: str, workspace: str) -> dict[str, int]:
                 ws.archive,
                 pseudonym_key(ws.root),
                 progress=lambda done, total: bar.update(job, completed=done),
+                reports_dir=ws.reports,
             )
     finally:
         con.close()

@@ -57,6 +57,8 @@ FEATURES: dict[str, tuple[str, str]] = {
     "water_arrears_eur": ("number", "achterstand drinkwater in euro's"),
     "days_until_planned_cutoff": ("number", "dagen tot de geplande afsluiting"),
     "days_since_first_signal": ("number", "dagen sinds het eerste signaal"),
+    "households_at_address": ("number", "aantal huishoudens met signalen op hetzelfde adres"),
+    "has_moved": ("boolean", "dezelfde persoon had eerder signalen op een ander adres (verhuisd)"),
 }
 
 

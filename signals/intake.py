@@ -90,8 +90,12 @@ def ingest_files(
     archive_dir: Path,
     pseudonym_key: bytes,
     progress: Callable[[int, int], None] | None = None,
+    reports_dir: Path | None = None,
 ) -> list[DeliveryRecord]:
-    """Archive, parse, validate and load `files`; returns one record per new delivery."""
+    """Archive, parse, validate and load `files`; returns one record per new delivery.
+
+    With `reports_dir`, the Dutch delivery report of every new delivery is written there.
+    """
     files = list(files)
     seen = {row[0] for row in con.execute("select delivery_id from raw_delivery").fetchall()}
     records: list[DeliveryRecord] = []
@@ -120,6 +124,7 @@ def ingest_files(
             except DeliveryRejected as rejected:
                 record.archive_path = str(_archive(data, sha, "bin", archive_dir))
                 record.reject(rejected.reason_nl)
+                record.count(rejected.rows, rejected.rows)
             records.append(record)
         if progress:
             progress(done, len(files))
@@ -127,6 +132,11 @@ def ingest_files(
         _validate_and_load(con, feed, batch, pseudonym_key)
     for record in records:
         record_delivery(con, record)
+    if reports_dir is not None:
+        from signals.report import delivery_report, write_report
+
+        for record in records:
+            write_report(delivery_report(con, record.delivery_id), reports_dir)
     return records
 
 

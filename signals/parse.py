@@ -24,9 +24,12 @@ _BOM = b"\xef\xbb\xbf"
 class DeliveryRejected(Exception):
     """The delivery as a whole cannot be read; `reason_nl` tells the supplier why."""
 
-    def __init__(self, reason_nl: str) -> None:
+    def __init__(self, reason_nl: str, rows: int = 0) -> None:
         super().__init__(reason_nl)
         self.reason_nl = reason_nl
+        # Data rows counted before the rejection (0 when the file could not be read at all):
+        # they are all quarantined with the delivery, so rows read = loaded + quarantined holds.
+        self.rows = rows
 
 
 @dataclass
@@ -150,17 +153,21 @@ def _conform(
     targets = list(renamed.values())
     doubles = sorted({t for t in targets if targets.count(t) > 1})
     if doubles:
-        raise DeliveryRejected(f"De kolom(men) {', '.join(doubles)} komen meer dan eens voor in de kopregel.")
+        raise DeliveryRejected(
+            f"De kolom(men) {', '.join(doubles)} komen meer dan eens voor in de kopregel.", frame.height
+        )
     known = set(contract.column_names)
     if not known & set(targets):
         raise DeliveryRejected(
             f"De kopregel bevat geen enkele kolom van de feed '{contract.feed}': "
-            "is dit het juiste bestand, of ontbreekt de kopregel?"
+            "is dit het juiste bestand, of ontbreekt de kopregel?",
+            frame.height,
         )
     missing = [c.name for c in contract.columns if c.required and c.name not in targets]
     if missing:
         raise DeliveryRejected(
-            f"Verplichte kolom(men) ontbreken voor de feed '{contract.feed}': {', '.join(missing)}."
+            f"Verplichte kolom(men) ontbreken voor de feed '{contract.feed}': {', '.join(missing)}.",
+            frame.height,
         )
     if frame.height == 0:
         raise DeliveryRejected("Het bestand bevat een kopregel maar geen regels.")

@@ -39,6 +39,11 @@ class Workspace:
     def lists(self) -> Path:
         return self.root / "lists"
 
+    @property
+    def reports(self) -> Path:
+        """Delivery reports. They quote delivered values: personal data, same retention as the archive."""
+        return self.root / "reports"
+
 
 @cache
 def code_version() -> str:

@@ -2,6 +2,14 @@
 -- Grain: one row per household per as-of date. Only signals with known_date <= $as_of count
 -- (knowledge date, not event date), and of a corrected row only the latest version known then.
 -- Windows are parameters from rules/catalogue/ruleset.yaml (section `features`).
+--
+-- Household linking (as known on $as_of; see docs/linking.md):
+--   * one household = one address + one (pseudonymised) person; signals of the same person at the
+--     same address from any feed or supplier belong together;
+--   * a signal without a person joins the person household at its address when exactly one person
+--     is known there; otherwise it forms the address's own household (person unknown);
+--   * two persons at one address are two households; one person at two addresses is two
+--     households, and the later one is marked has_moved (a move is visible as a new address).
 delete from int_household__features where as_of_date = $as_of;
 insert into int_household__features by name
 
@@ -15,8 +23,39 @@ with known as (
     ) = 1
 ),
 
+people_at_address as (
+    select address_key, count(distinct person_pseudonym) as people, min(person_pseudonym) as only_person
+    from known
+    where person_pseudonym is not null
+    group by address_key
+),
+
+linked as (
+    select
+        k.*,
+        coalesce(k.person_pseudonym, case when p.people = 1 then p.only_person end) as household_person
+    from known as k
+    left join people_at_address as p using (address_key)
+),
+
+known_households as (
+    select
+        *,
+        'hh-' || left(sha256(address_key || '|' || coalesce(household_person, '')), 16) as household_id
+    from linked
+),
+
+moves as (
+    -- a person whose earliest signal at this address is later than a signal at another address
+    select distinct a.household_id
+    from known_households as a
+    inner join known_households as b
+        on a.household_person = b.household_person and a.address_key <> b.address_key
+        and b.event_date < a.event_date
+),
+
 recent as (
-    select * from known where event_date > $as_of - to_days($lookback_days)
+    select * from known_households where event_date > $as_of - to_days($lookback_days)
 ),
 
 rent as (
@@ -75,6 +114,12 @@ counts as (
     group by household_id
 ),
 
+sharing as (
+    select address_key, count(distinct household_id) as households_at_address
+    from recent
+    group by address_key
+),
+
 households as (
     select distinct on (household_id) household_id, address_key, gemeente, wijk, buurt, wijkteam
     from recent
@@ -92,8 +137,12 @@ final as (
         date_diff('day', cast($as_of as date), v.planned_eviction_date) as days_until_planned_eviction,
         w.* exclude (household_id),
         date_diff('day', cast($as_of as date), w.planned_cutoff_date) as days_until_planned_cutoff,
-        date_diff('day', c.first_signal_date, cast($as_of as date)) as days_since_first_signal
+        date_diff('day', c.first_signal_date, cast($as_of as date)) as days_since_first_signal,
+        s.households_at_address,
+        m.household_id is not null as has_moved
     from households as h
+    inner join sharing as s using (address_key)
+    left join moves as m using (household_id)
     inner join counts as c using (household_id)
     left join rent as r using (household_id)
     left join rent_earlier as e using (household_id)

@@ -1,9 +1,7 @@
--- int_signal__linked: every staged row version as one signal, attached to its address, household
--- and wijkteam. Grain: one row per delivered row version (corrections are later versions of the
--- same (feed, supplier_code, source_ref)). Not as-of dependent: the as-of filter is applied by
--- the feature models on known_date.
---
--- Household: one household per address (address_key). Rows whose address is unknown never reach
+-- int_signal__linked: every staged row version as one signal, attached to its address and
+-- wijkteam. Grain: one row per delivered row version (corrections are later versions of the same
+-- (feed, supplier_code, source_ref)). Not as-of dependent: households are linked as of a date in
+-- int_household__features, from what was known then. Rows whose address is unknown never reach
 -- staging (they are quarantined), so every signal has a team.
 create or replace table int_signal__linked as
 
@@ -14,24 +12,24 @@ with signals as (
            monthly_rent_eur, has_payment_arrangement
     from stg_huurachterstand
     union all by name
-    select 'ontruiming', false, stage_date,
+    select 'ontruiming' as feed, false as is_financial, stage_date as event_date,
            supplier_code, source_ref, delivery_id, line_no, known_at, known_date, address_key,
            person_pseudonym, contract_id, arrears_eur, reason as eviction_reason, stage,
            planned_date
     from stg_ontruiming
     union all by name
-    select 'waterafsluiting', true, signal_date,
+    select 'waterafsluiting' as feed, true as is_financial, signal_date as event_date,
            supplier_code, source_ref, delivery_id, line_no, known_at, known_date, address_key,
            person_pseudonym, customer_id as contract_id, arrears_eur, stage, stage_date,
            planned_cutoff_date as planned_date
     from stg_waterafsluiting
     union all by name
-    select 'overlast', false, report_date,
+    select 'overlast' as feed, false as is_financial, report_date as event_date,
            supplier_code, source_ref, delivery_id, line_no, known_at, known_date, address_key,
            person_pseudonym, contract_id, category, severity, status
     from stg_overlast
     union all by name
-    select 'ggd_melding', false, report_date,
+    select 'ggd_melding' as feed, false as is_financial, report_date as event_date,
            supplier_code, source_ref, delivery_id, line_no, known_at, known_date, address_key,
            person_pseudonym, category, urgency, known_to_care, status
     from stg_ggd_melding
@@ -39,7 +37,6 @@ with signals as (
 
 final as (
     select
-        'hh-' || left(sha256(s.address_key), 16) as household_id,
         a.gemeente,
         a.wijk,
         a.buurt,
