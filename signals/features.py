@@ -59,6 +59,10 @@ FEATURES: dict[str, tuple[str, str]] = {
     "days_since_first_signal": ("number", "dagen sinds het eerste signaal"),
     "households_at_address": ("number", "aantal huishoudens met signalen op hetzelfde adres"),
     "has_moved": ("boolean", "dezelfde persoon had eerder signalen op een ander adres (verhuisd)"),
+    "ddas_partner": ("text", "soort signaalpartner van het laatste DDAS-vroegsignaal"),
+    "ddas_amount_eur": ("number", "bedrag van het laatste DDAS-vroegsignaal (euro)"),
+    "ddas_signal_date": ("date", "signaaldatum van het laatste DDAS-vroegsignaal"),
+    "financial_crisis_date": ("date", "laatste DDAS-vroegsignaal met crisissignaal (financieel venster)"),
 }
 
 

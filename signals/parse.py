@@ -139,9 +139,26 @@ def parse_delivery(
             f"Het bestand is groter dan de toegestane {max_bytes // 1_000_000} MB; lever het in delen."
         )
     file_format = detect_format(data, original_name)
+    if contract.feed == "ddas":
+        return _read_ddas_delivery(data, file_format, contract)
     reader = {"csv": _read_csv, "xlsx": _read_xlsx, "json": _read_json}[file_format]
     frame = reader(data)
     return _conform(frame, file_format, contract, header_aliases or {})
+
+
+def _read_ddas_delivery(data: bytes, file_format: str, contract: FeedContract) -> ParsedDelivery:
+    from signals.ddas import read_ddas
+
+    if file_format != "json":
+        raise DeliveryRejected("Een DDAS-levering moet een JSON-bestand zijn.")
+    try:
+        document = json.loads(_decode(data))
+    except json.JSONDecodeError as exc:
+        raise DeliveryRejected("Het JSON-bestand is geen geldige JSON.") from exc
+    frame, warnings = read_ddas(document)
+    parsed = _conform(frame, file_format, contract, {})
+    parsed.warnings_nl.extend(warnings)
+    return parsed
 
 
 def _conform(

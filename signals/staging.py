@@ -40,6 +40,16 @@ RENAMES: dict[str, dict[str, str]] = {
         "status": "status",
         "contractnummer": "contract_id",
     },
+    "ddas": {
+        "signaalpartner": "partner_type",
+        "bedrag_eur": "amount_eur",
+        "ontstaansdatum": "origin_date",
+        "signaaldatum": "signal_date",
+        "crisissignaal": "is_crisis",
+        "warme_overdracht": "is_warm_handover",
+        "status": "partner_status",
+        "gemeentecode": "gemeentecode",
+    },
     "ggd_melding": {
         "categorie": "category",
         "urgentie": "urgency",

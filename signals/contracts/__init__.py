@@ -89,6 +89,7 @@ FEEDS: tuple[str, ...] = (
     "waterafsluiting",
     "overlast",
     "ggd_melding",
+    "ddas",
 )
 
 

@@ -92,6 +92,15 @@ water as (
     qualify row_number() over (partition by household_id order by stage_date desc, event_date desc, known_at desc) = 1
 ),
 
+ddas as (
+    -- the latest DDAS vroegsignaal (energy, health insurance, … — any signaalpartner)
+    select household_id, partner_type as ddas_partner, arrears_eur as ddas_amount_eur,
+           event_date as ddas_signal_date
+    from recent
+    where feed = 'ddas' and event_date > $as_of - to_days($financial_window_days)
+    qualify row_number() over (partition by household_id order by event_date desc, known_at desc) = 1
+),
+
 counts as (
     select
         household_id,
@@ -108,6 +117,9 @@ counts as (
             as financial_signals_stacking_window,
         bool_or(is_financial and event_date > $as_of - to_days($financial_window_days))
             as has_financial_signal,
+        max(event_date) filter (where feed = 'ddas' and is_crisis
+                                and event_date > $as_of - to_days($financial_window_days))
+            as financial_crisis_date,
         min(event_date) as first_signal_date,
         max(event_date) as last_signal_date
     from recent
@@ -136,6 +148,7 @@ final as (
         v.* exclude (household_id),
         date_diff('day', cast($as_of as date), v.planned_eviction_date) as days_until_planned_eviction,
         w.* exclude (household_id),
+        d.* exclude (household_id),
         date_diff('day', cast($as_of as date), w.planned_cutoff_date) as days_until_planned_cutoff,
         date_diff('day', c.first_signal_date, cast($as_of as date)) as days_since_first_signal,
         s.households_at_address,
@@ -148,6 +161,7 @@ final as (
     left join rent_earlier as e using (household_id)
     left join eviction as v using (household_id)
     left join water as w using (household_id)
+    left join ddas as d using (household_id)
 )
 
 select * from final

@@ -33,6 +33,12 @@ with signals as (
            supplier_code, source_ref, delivery_id, line_no, known_at, known_date, address_key,
            person_pseudonym, category, urgency, known_to_care, status
     from stg_ggd_melding
+    union all by name
+    select 'ddas' as feed, true as is_financial, signal_date as event_date,
+           supplier_code, source_ref, delivery_id, line_no, known_at, known_date, address_key,
+           person_pseudonym, amount_eur::decimal(12, 2) as arrears_eur, partner_type,
+           origin_date as arrears_since_date, is_crisis
+    from stg_ddas
 ),
 
 final as (

@@ -1,0 +1,108 @@
+"""Reading a DDAS Vroegsignalering v0.9 levering: schema check, then one row per vroegsignaal.
+
+The official schema is not copied into this project: it is read from the national standard's
+folder (`VROEG_DDAS_SCHEMA`, default `../shared/standards/ddas-vroegsignalering-v0.9/` next to
+this checkout).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from signals.parse import LINE_NO, DeliveryRejected
+
+DEFAULT_SCHEMA = (
+    Path(__file__).resolve().parents[2]
+    / "shared/standards/ddas-vroegsignalering-v0.9/json_schema_Uitwisselmodel.json"
+)
+
+# DDAS client field → our contract column.
+CLIENT_FIELDS = {
+    "Burgerservicenummer": "bsn",
+    "Voorletters": "voorletters",
+    "Voorvoegsel": "tussenvoegsel",
+    "Achternaam": "achternaam",
+    "Geboortedatum": "geboortedatum",
+    "Straatnaam": "straat",
+    "Postcode": "postcode",
+    "Huisnummer": "huisnummer",
+    "Huisnummertoevoeging": "huisnummer_toevoeging",
+    "Plaatsnaam": "woonplaats",
+}
+STATUS_CODES = {
+    "Nog niet opgepakt": "nog_niet_opgepakt",
+    "Niet opgepakt: onterecht signaal": "onterecht_signaal",
+    "Inwoner is overleden": "overleden",
+    "Persoon is geen inwoner (meer) in de gemeente": "geen_inwoner",
+    "Niet opgepakt: herhaalde melding": "herhaalde_melding",
+    "Niet opgepakt: andere reden": "andere_reden",
+}
+
+
+def schema_path() -> Path:
+    return Path(os.environ.get("VROEG_DDAS_SCHEMA", DEFAULT_SCHEMA))
+
+
+@cache
+def _validator():
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(schema_path().read_text(encoding="utf-8"))
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    return str(value)
+
+
+def read_ddas(document: object) -> tuple[pl.DataFrame, list[str]]:
+    """Rows (text, numbered from 1) and warnings of a parsed DDAS JSON document."""
+    if not schema_path().exists():
+        raise DeliveryRejected(
+            "Een DDAS-levering kan nu niet worden gecontroleerd: het DDAS-schema ontbreekt bij de gemeente."
+        )
+    errors = sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        where = "/".join(str(p) for p in first.absolute_path) or "het bestand"
+        raise DeliveryRejected(
+            f"Het bestand voldoet niet aan het DDAS-schema v0.9 ({len(errors)} fout(en)); "
+            f"de eerste: bij {where}: {first.message}."
+        )
+    rows, warnings = [], []
+    for levering in document.get("leveringen", []):
+        if levering.get("vroegsignaalzaken"):
+            warnings.append(
+                "De vroegsignaalzaken in deze levering zijn niet ingelezen; "
+                "alleen vroegsignalen worden verwerkt."
+            )
+        for signal in levering.get("vroegsignalen", []):
+            client = signal.get("client", {})
+            row = {ours: _text(client.get(theirs)) for theirs, ours in CLIENT_FIELDS.items()}
+            partner = signal.get("signaalpartner", {}).get("type")
+            row.update(
+                bron_referentie=_text(signal.get("ID")),
+                signaalpartner=partner,
+                bedrag_eur=_text(signal.get("bedrag")),
+                ontstaansdatum=_text(signal.get("ontstaansdatum")),
+                signaaldatum=_text(signal.get("signaaldatum")),
+                crisissignaal=_text(signal.get("crisissignaal")),
+                warme_overdracht=_text(signal.get("warmeOverdracht")),
+                status=STATUS_CODES.get(signal.get("status"), signal.get("status")),
+                gemeentecode=_text(levering.get("gemeentecode")),
+            )
+            rows.append(row)
+    if not rows:
+        raise DeliveryRejected("De DDAS-levering bevat geen vroegsignalen.")
+    columns = list(rows[0])
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
+    return frame.with_row_index(LINE_NO, offset=1), sorted(set(warnings))
