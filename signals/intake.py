@@ -156,10 +156,10 @@ def _validate_and_load(con: duckdb.DuckDBPyConnection, feed: str, batch: list[_A
         )
         for item in batch
     ]
+    # row_id is the row's position in this batch: frames derived from `raw` stay aligned with it.
     raw = pl.concat(frames).with_row_index(ROW_ID).with_columns(pl.col(ROW_ID).cast(pl.Int64))
-    ids = raw.select(ROW_ID, "delivery_id", LINE_NO, "supplier_code", "known_at", RECEIVED_DATE)
     typed, findings = validate_rows(raw.select(ROW_ID, RECEIVED_DATE, *contract.column_names), contract)
-    typed = typed.drop(RECEIVED_DATE).join(ids.drop(RECEIVED_DATE), on=ROW_ID, maintain_order="left")
+    typed = typed.drop(RECEIVED_DATE).hstack(raw.select("delivery_id", LINE_NO, "supplier_code", "known_at"))
     findings = pl.concat([findings, _duplicate_refs(typed), _unknown_addresses(con, typed, findings)])
     counts = load_feed_batch(con, feed, contract, raw, typed, findings, key)
     for item in batch:

@@ -119,8 +119,8 @@ def cast_rows(raw: pl.DataFrame, contract: FeedContract) -> tuple[pl.DataFrame, 
     raw = raw.with_columns(pl.col(ROW_ID).cast(pl.Int64))
     typed = raw.select(ROW_ID, *[typed_expression(c).alias(c.name) for c in contract.columns])
     findings = []
-    both = raw.select(ROW_ID, *[pl.col(c.name).alias(f"raw__{c.name}") for c in contract.columns])
-    both = both.join(typed, on=ROW_ID, how="left", maintain_order="left")
+    # Same rows in the same order: put raw and typed side by side instead of joining.
+    both = typed.hstack(raw.select(pl.col(c.name).alias(f"raw__{c.name}") for c in contract.columns))
     for column in contract.columns:
         reason = _CAST_REASONS.get(column.type)
         if reason is None:
@@ -158,8 +158,7 @@ def validate_rows(raw: pl.DataFrame, contract: FeedContract) -> tuple[pl.DataFra
     from signals.expectations import run_suite
 
     typed, cast_findings = cast_rows(raw.drop(RECEIVED_DATE), contract)
-    received = raw.select(pl.col(ROW_ID).cast(pl.Int64), RECEIVED_DATE)
-    typed = typed.join(received, on=ROW_ID, maintain_order="left")
+    typed = typed.with_columns(raw.get_column(RECEIVED_DATE))
     suite_findings = run_suite(typed, contract)
     findings = (
         pl.concat([cast_findings, suite_findings])

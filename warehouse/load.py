@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from signals.pseudonymise import hmac_parameters, pseudonym_sql
@@ -106,19 +107,29 @@ def record_repeat(con: duckdb.DuckDBPyConnection, delivery_id: str, name: str, r
     )
 
 
-def _pseudonyms(
-    con: duckdb.DuckDBPyConnection, typed: pl.DataFrame, bad_bsn: pl.DataFrame, key: bytes
-) -> pl.DataFrame:
-    """row_id → pseudonym for every valid BSN; computed in DuckDB, BSNs never leave memory."""
-    valid = (
-        typed.select(ROW_ID, "bsn").filter(pl.col("bsn").is_not_null()).join(bad_bsn, on=ROW_ID, how="anti")
-    )
-    con.register("_bsn", valid)
+def _row_mask(n: int, row_ids: pl.Series) -> pl.Series:
+    """A boolean per row (row_id = position) that is true for the given row ids."""
+    mask = np.zeros(n, dtype=bool)
+    mask[row_ids.to_numpy()] = True
+    return pl.Series(mask)
+
+
+def _pseudonyms(con: duckdb.DuckDBPyConnection, bsn: pl.Series, key: bytes) -> pl.Series:
+    """The pseudonym of every valid BSN (null elsewhere), aligned with `bsn`.
+
+    Computed in DuckDB: no Python loop touches a BSN, and none is kept.
+    """
+    frame = pl.DataFrame({"bsn": bsn}).with_row_index("pos")
+    con.register("_bsn", frame)
     try:
-        return con.sql(
-            f"select {ROW_ID}, {pseudonym_sql('bsn')} as person_pseudonym from _bsn",  # noqa: S608
-            params=hmac_parameters(key),
-        ).pl()
+        return (
+            con.sql(
+                f"select {pseudonym_sql('bsn')} as person_pseudonym from _bsn order by pos",  # noqa: S608
+                params=hmac_parameters(key),
+            )
+            .pl()
+            .get_column("person_pseudonym")
+        )
     finally:
         con.unregister("_bsn")
 
@@ -132,41 +143,35 @@ def load_feed_batch(
     findings: pl.DataFrame,
     key: bytes,
 ) -> dict[str, tuple[int, int]]:
-    """Load one feed's new rows; returns delivery_id → (rows read, rows quarantined)."""
+    """Load one feed's new rows; returns delivery_id → (rows read, rows quarantined).
+
+    `raw` and `typed` hold the same rows in the same order (row_id = position).
+    """
     from signals.addresses import address_key_expr
 
-    bad = findings.select(ROW_ID).unique()
-    bad_bsn = findings.filter(pl.col("column_name") == "bsn").select(ROW_ID).unique()
-    pseudonyms = _pseudonyms(con, typed, bad_bsn, key)
-    ids = typed.select(ROW_ID, "delivery_id", "line_no", "supplier_code", "known_at")
+    n = typed.height
+    is_bad = _row_mask(n, findings.get_column(ROW_ID))
+    bad_bsn = _row_mask(n, findings.filter(pl.col("column_name") == "bsn").get_column(ROW_ID))
+    valid_bsn = typed.get_column("bsn").zip_with(~bad_bsn, pl.Series([None] * n, dtype=pl.String))
+    pseudonyms = _pseudonyms(con, valid_bsn, key)
     text_columns = [c.name for c in contract.columns if not c.is_person_field]
 
-    raw_rows = (
-        raw.select(
-            ROW_ID,
-            "delivery_id",
-            "line_no",
-            "supplier_code",
-            "bron_referentie",
-            pl.struct(text_columns).struct.json_encode().alias("values_json"),
-        )
-        .join(pseudonyms, on=ROW_ID, how="left", maintain_order="left")
-        .with_columns(
-            pl.lit(feed).alias("feed"),
-            ~pl.col(ROW_ID).is_in(bad[ROW_ID].implode()).alias("is_loaded"),
-        )
-        .rename({"bron_referentie": "source_ref"})
-        .drop(ROW_ID)
-    )
+    raw_rows = raw.select(
+        "delivery_id",
+        "line_no",
+        "supplier_code",
+        pl.col("bron_referentie").alias("source_ref"),
+        pl.struct(text_columns).struct.json_encode().alias("values_json"),
+        pl.lit(feed).alias("feed"),
+    ).with_columns(person_pseudonym=pseudonyms, is_loaded=~is_bad)
+    has_contact = raw.select(pl.any_horizontal(pl.col(c).is_not_null() for c in CONTACT_FIELDS)).to_series()
     contacts = (
-        raw.select(ROW_ID, "delivery_id", "line_no", *CONTACT_FIELDS)
-        .filter(pl.any_horizontal(pl.col(c).is_not_null() for c in CONTACT_FIELDS))
-        .join(pseudonyms, on=ROW_ID, how="left", maintain_order="left")
-        .drop(ROW_ID)
+        raw.select("delivery_id", "line_no", *CONTACT_FIELDS)
+        .with_columns(person_pseudonym=pseudonyms)
+        .filter(has_contact)
     )
-    clean = typed.join(bad, on=ROW_ID, how="anti").join(pseudonyms, on=ROW_ID, how="left")
     staged = (
-        to_staging(feed, clean)
+        to_staging(feed, typed.with_columns(person_pseudonym=pseudonyms).filter(~is_bad))
         .with_columns(
             pl.col("bron_referentie").alias("source_ref"),
             address_key_expr(pl.col("postcode"), pl.col("huisnummer"), pl.col("huisnummer_toevoeging")).alias(
@@ -186,9 +191,11 @@ def load_feed_batch(
             *CONTACT_FIELDS,
         )
     )
-    quarantine = findings.join(ids, on=ROW_ID, how="left").select(
-        "delivery_id", "line_no", "column_name", "value", "check_name", "reason_nl"
-    )
+    ids = typed.select("delivery_id", "line_no")
+    quarantine = findings.with_columns(
+        ids.get_column("delivery_id").gather(findings.get_column(ROW_ID)),
+        ids.get_column("line_no").gather(findings.get_column(ROW_ID)),
+    ).select("delivery_id", "line_no", "column_name", "value", "check_name", "reason_nl")
     for name, frame in (
         ("_raw_rows", raw_rows),
         ("_contacts", contacts),
@@ -205,8 +212,9 @@ def load_feed_batch(
     finally:
         for name in ("_raw_rows", "_contacts", "_staged", "_quarantine"):
             con.unregister(name)
-    per_delivery = typed.group_by("delivery_id").agg(
-        pl.len().alias("read"),
-        pl.col(ROW_ID).is_in(bad[ROW_ID].implode()).sum().alias("quarantined"),
+    per_delivery = (
+        ids.with_columns(is_bad=is_bad)
+        .group_by("delivery_id")
+        .agg(pl.len().alias("read"), pl.col("is_bad").sum().alias("quarantined"))
     )
     return {d: (int(r), int(q)) for d, r, q in per_delivery.iter_rows()}

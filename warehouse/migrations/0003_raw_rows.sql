@@ -1,3 +1,7 @@
+-- Bulk tables (raw_rows, pii_contact, stg_*) carry no primary-key index: (delivery_id, line_no)
+-- is unique by construction (a delivery is loaded once, under its content hash), and the index
+-- would double the load time. tests/signals/test_intake.py checks the uniqueness.
+--
 -- Rows as delivered (text, after header normalisation), for every delivered row, loaded or not.
 -- BSN is replaced by its keyed pseudonym at intake; names and contact details live only in
 -- pii_contact. One table per feed; the supplier is a column because all corporations deliver
@@ -10,8 +14,7 @@ create table if not exists raw_rows (
     source_ref             varchar,
     values_json            json not null,         -- contract columns as text, person fields removed
     person_pseudonym       varchar,
-    is_loaded              boolean not null,
-    primary key (delivery_id, line_no)
+    is_loaded              boolean not null
 );
 
 -- Names and contact details, kept apart with their own access path (coordinators of the
@@ -25,6 +28,5 @@ create table if not exists pii_contact (
     achternaam             varchar,
     geboortedatum          varchar,
     telefoon               varchar,
-    email                  varchar,
-    primary key (delivery_id, line_no)
+    email                  varchar
 );

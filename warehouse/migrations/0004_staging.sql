@@ -11,8 +11,7 @@ create table if not exists stg_huurachterstand (
     arrears_since_date date not null,
     reminder_sent_date date,
     has_payment_arrangement boolean,
-    signal_date date not null,
-    primary key (delivery_id, line_no)
+    signal_date date not null
 );
 
 create table if not exists stg_ontruiming (
@@ -24,8 +23,7 @@ create table if not exists stg_ontruiming (
     stage varchar not null,
     stage_date date not null,
     planned_date date,
-    arrears_eur decimal(12, 2),
-    primary key (delivery_id, line_no)
+    arrears_eur decimal(12, 2)
 );
 
 create table if not exists stg_waterafsluiting (
@@ -37,8 +35,7 @@ create table if not exists stg_waterafsluiting (
     stage varchar not null,
     stage_date date not null,
     planned_cutoff_date date,
-    signal_date date not null,
-    primary key (delivery_id, line_no)
+    signal_date date not null
 );
 
 create table if not exists stg_overlast (
@@ -49,8 +46,7 @@ create table if not exists stg_overlast (
     report_date date not null,
     severity integer,
     status varchar,
-    contract_id varchar,
-    primary key (delivery_id, line_no)
+    contract_id varchar
 );
 
 create table if not exists stg_ggd_melding (
@@ -61,6 +57,5 @@ create table if not exists stg_ggd_melding (
     urgency varchar not null,
     report_date date not null,
     known_to_care varchar,
-    status varchar,
-    primary key (delivery_id, line_no)
+    status varchar
 );

@@ -10,8 +10,7 @@ create table if not exists stg_ddas (
     is_crisis boolean,
     is_warm_handover boolean,
     partner_status varchar,
-    gemeentecode varchar,
-    primary key (delivery_id, line_no)
+    gemeentecode varchar
 );
 
 alter table int_household__features add column if not exists ddas_partner varchar;
