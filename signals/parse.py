@@ -80,8 +80,10 @@ def _read_csv(data: bytes) -> pl.DataFrame:
             has_header=True,
         )
     except pl.exceptions.PolarsError as exc:
+        data_lines = sum(1 for line in text.splitlines()[1:] if line.strip())
         raise DeliveryRejected(
-            "Het CSV-bestand is niet te lezen: niet elke regel heeft evenveel kolommen als de kopregel."
+            "Het CSV-bestand is niet te lezen: niet elke regel heeft evenveel kolommen als de kopregel.",
+            data_lines,
         ) from exc
     # Header on line 1, so data row i (0-based) is line i + 2. A quoted field with a line break
     # would shift this; the contract has no free-text fields, so it does not occur in valid files.

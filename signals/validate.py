@@ -52,9 +52,12 @@ def _integer(raw: pl.Expr) -> pl.Expr:
 def _date(raw: pl.Expr) -> pl.Expr:
     # Excel date cells read as text arrive as "2026-10-01 00:00:00".
     day = raw.str.replace(r"[ T]00:00(:00(\.0+)?)?$", "")
+    # chrono accepts one-digit years ('1-10-26' → year 26), so the shape is checked first.
+    iso = pl.when(day.str.contains(r"^\d{4}-\d{1,2}-\d{1,2}$")).then(day)
+    dutch = pl.when(day.str.contains(r"^\d{1,2}-\d{1,2}-\d{4}$")).then(day)
     return pl.coalesce(
-        day.str.to_date("%Y-%m-%d", strict=False),
-        day.str.to_date("%d-%m-%Y", strict=False),
+        iso.str.to_date("%Y-%m-%d", strict=False),
+        dutch.str.to_date("%d-%m-%Y", strict=False),
     )
 
 
