@@ -147,7 +147,7 @@ def ingest(
     ws = Workspace(workspace.resolve())
     incoming = IncomingFile(file.resolve(), supplier, feed, datetime.now(tz=UTC), channel="cli")
     with write_session(ws.warehouse) as con:
-        if con.execute("select count(*) from ref_address").fetchone()[0] == 0:
+        if con.execute("select count(*) from ref_address").fetchall()[0][0] == 0:
             load_reference(con, ws.reference)
         records = ingest_files(con, [incoming], ws.archive, pseudonym_key(ws.root), reports_dir=ws.reports)
         if not records:
@@ -176,7 +176,7 @@ def show_list(
         day = (
             date.fromisoformat(as_of)
             if as_of
-            else con.execute("select max(as_of_date) from fct_list_entry").fetchone()[0]
+            else con.execute("select max(as_of_date) from fct_list_entry").fetchall()[0][0]
         )
         rows = con.execute(
             "select rank, tier, score, is_within_capacity, is_new, address_key, reasons_nl "

@@ -54,4 +54,4 @@ def build_lists(
     finally:
         con.unregister("_tiers")
         con.unregister("_teams")
-    return con.execute("select count(*) from fct_list_entry where as_of_date = ?", [as_of]).fetchone()[0]
+    return con.execute("select count(*) from fct_list_entry where as_of_date = ?", [as_of]).fetchall()[0][0]

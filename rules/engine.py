@@ -117,7 +117,7 @@ def apply_rules(con: duckdb.DuckDBPyConnection, ruleset: RuleSet, as_of: date) -
     if active:
         union = "\nunion all\n".join(rule_sql(r, p) for r in active)
         con.execute(f"insert into int_rule_hit {union}", {**p.values, "as_of": as_of})
-    return con.execute("select count(*) from int_rule_hit where as_of_date = ?", [as_of]).fetchone()[0]
+    return con.execute("select count(*) from int_rule_hit where as_of_date = ?", [as_of]).fetchall()[0][0]
 
 
 def preview_rule(con: duckdb.DuckDBPyConnection, rule: Rule, as_of: date) -> list[tuple[str, int]]:

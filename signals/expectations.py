@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -118,10 +119,49 @@ def _validation_definition(feed: str) -> Any:
 
 
 @cache
+def _checkpoint(feed: str, docs_dir: str | None) -> Any:
+    """A checkpoint for the feed's suite; with `docs_dir`, it also updates data docs there."""
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+
+    ctx = _context()
+    actions = []
+    if docs_dir is not None:
+        site = f"intake-{abs(hash(docs_dir))}"
+        if site not in ctx.get_site_names():
+            ctx.add_data_docs_site(
+                site_name=site,
+                site_config={
+                    "class_name": "SiteBuilder",
+                    "store_backend": {
+                        "class_name": "TupleFilesystemStoreBackend",
+                        "base_directory": docs_dir,
+                    },
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                },
+            )
+        actions.append(UpdateDataDocsAction(name="data_docs", site_names=[site]))
+    vd = _validation_definition(feed)
+    return ctx.checkpoints.add(
+        gx.Checkpoint(
+            name=f"{vd.name}-{abs(hash(docs_dir))}",
+            validation_definitions=[vd],
+            actions=actions,
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_ID]},
+        )
+    )
+
+
+@cache
 def _context() -> Any:
     import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+    # The default docs site of an ephemeral context is a temporary folder: we keep our own only.
+    for site in list(ctx.get_site_names()):
+        ctx.delete_data_docs_site(site)
     ctx.data_sources.add_pandas("intake")
     return ctx
 
@@ -159,17 +199,18 @@ def _plain(value: Any) -> str | None:
     return str(value)
 
 
-def run_suite(typed: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
-    """Findings (row id, column, value, check, Dutch reason) of the feed's suite on `typed`."""
+def run_suite(typed: pl.DataFrame, contract: FeedContract, docs_dir: Path | None = None) -> pl.DataFrame:
+    """Findings (row id, column, value, check, Dutch reason) of the feed's suite on `typed`.
+
+    With `docs_dir`, Great Expectations' data docs of this validation are written there. They
+    contain offending values: keep them with the delivery reports, under the same retention.
+    """
     if typed.height == 0:
         return pl.DataFrame(schema=FINDINGS_SCHEMA)
-    vd = _validation_definition(contract.feed)
+    checkpoint = _checkpoint(contract.feed, str(docs_dir) if docs_dir else None)
     # Only the columns the suite looks at: GX hashes and scans the whole frame it is given.
     frame = typed.select(ROW_ID, *_checked_columns(contract)).to_pandas()
-    result = vd.run(
-        batch_parameters={"dataframe": frame},
-        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_ID]},
-    )
+    result = next(iter(checkpoint.run(batch_parameters={"dataframe": frame}).run_results.values()))
     person = {c.name for c in contract.columns if c.is_person_field}
     rows: list[dict[str, Any]] = []
     for r in result.results:

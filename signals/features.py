@@ -69,7 +69,7 @@ FEATURES: dict[str, tuple[str, str]] = {
 def link_signals(con: duckdb.DuckDBPyConnection) -> int:
     """Rebuild int_signal__linked; returns its row count."""
     run_sql_file(con, SQL_DIR / "int_signal__linked.sql")
-    return con.execute("select count(*) from int_signal__linked").fetchone()[0]
+    return con.execute("select count(*) from int_signal__linked").fetchall()[0][0]
 
 
 def build_features(con: duckdb.DuckDBPyConnection, as_of, windows: dict[str, int]) -> int:
@@ -77,4 +77,4 @@ def build_features(con: duckdb.DuckDBPyConnection, as_of, windows: dict[str, int
     run_sql_file(con, SQL_DIR / "int_household__features.sql", {"as_of": as_of, **windows})
     return con.execute(
         "select count(*) from int_household__features where as_of_date = ?", [as_of]
-    ).fetchone()[0]
+    ).fetchall()[0][0]

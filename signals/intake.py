@@ -128,8 +128,9 @@ def ingest_files(
             records.append(record)
         if progress:
             progress(done, len(files))
+    docs_dir = reports_dir / "gx" if reports_dir is not None else None
     for feed, batch in accepted.items():
-        _validate_and_load(con, feed, batch, pseudonym_key)
+        _validate_and_load(con, feed, batch, pseudonym_key, docs_dir)
     for record in records:
         record_delivery(con, record)
     if reports_dir is not None:
@@ -144,7 +145,9 @@ def _received_date(incoming: IncomingFile):
     return incoming.received_at.astimezone(AMSTERDAM).date()
 
 
-def _validate_and_load(con: duckdb.DuckDBPyConnection, feed: str, batch: list[_Accepted], key: bytes) -> None:
+def _validate_and_load(
+    con: duckdb.DuckDBPyConnection, feed: str, batch: list[_Accepted], key: bytes, docs_dir: Path | None
+) -> None:
     contract = load_contract(feed)
     frames = [
         item.parsed.frame.with_columns(
@@ -158,7 +161,9 @@ def _validate_and_load(con: duckdb.DuckDBPyConnection, feed: str, batch: list[_A
     ]
     # row_id is the row's position in this batch: frames derived from `raw` stay aligned with it.
     raw = pl.concat(frames).with_row_index(ROW_ID).with_columns(pl.col(ROW_ID).cast(pl.Int64))
-    typed, findings = validate_rows(raw.select(ROW_ID, RECEIVED_DATE, *contract.column_names), contract)
+    typed, findings = validate_rows(
+        raw.select(ROW_ID, RECEIVED_DATE, *contract.column_names), contract, docs_dir
+    )
     typed = typed.drop(RECEIVED_DATE).hstack(raw.select("delivery_id", LINE_NO, "supplier_code", "known_at"))
     findings = pl.concat([findings, _duplicate_refs(typed), _unknown_addresses(con, typed, findings)])
     counts = load_feed_batch(con, feed, contract, raw, typed, findings, key)

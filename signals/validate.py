@@ -7,6 +7,8 @@ Great Expectations suite per feed (`signals.expectations`). A row with any findi
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 
 from signals.contracts import Column, FeedContract
@@ -152,7 +154,9 @@ def cast_rows(raw: pl.DataFrame, contract: FeedContract) -> tuple[pl.DataFrame, 
     return typed, pl.concat([pl.DataFrame(schema=FINDINGS_SCHEMA), *findings])
 
 
-def validate_rows(raw: pl.DataFrame, contract: FeedContract) -> tuple[pl.DataFrame, pl.DataFrame]:
+def validate_rows(
+    raw: pl.DataFrame, contract: FeedContract, docs_dir: Path | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Typed rows and all findings (casting, elfproef, the feed's expectation suite).
 
     `raw` holds `row_id`, `received_date` and every contract column as text. One finding per
@@ -162,7 +166,7 @@ def validate_rows(raw: pl.DataFrame, contract: FeedContract) -> tuple[pl.DataFra
 
     typed, cast_findings = cast_rows(raw.drop(RECEIVED_DATE), contract)
     typed = typed.with_columns(raw.get_column(RECEIVED_DATE))
-    suite_findings = run_suite(typed, contract)
+    suite_findings = run_suite(typed, contract, docs_dir)
     findings = (
         pl.concat([cast_findings, suite_findings])
         .unique(subset=[ROW_ID, "column_name"], keep="first", maintain_order=True)

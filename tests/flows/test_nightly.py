@@ -49,7 +49,7 @@ def _counts(db: Path) -> dict[str, int]:
     con = duckdb.connect(str(db), read_only=True)
     try:
         tables = [t for (t,) in con.execute("select table_name from duckdb_tables()").fetchall()]
-        return {t: con.execute(f'select count(*) from "{t}"').fetchone()[0] for t in tables}  # noqa: S608
+        return {t: con.execute(f'select count(*) from "{t}"').fetchall()[0][0] for t in tables}  # noqa: S608
     finally:
         con.close()
 
@@ -101,13 +101,13 @@ def test_every_delivered_row_is_loaded_or_quarantined(first_run):
     try:
         bad = con.execute(
             "select count(*) from raw_delivery where rows_read <> rows_loaded + rows_quarantined"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         quarantined_rows = con.execute(
             "select count(distinct (delivery_id, line_no)) from quarantine_finding where line_no is not null"
-        ).fetchone()[0]
-        total_quarantined = con.execute("select sum(rows_quarantined) from raw_delivery").fetchone()[0]
-        raw = con.execute("select count(*), count(*) filter (where is_loaded) from raw_rows").fetchone()
-        read, loaded = con.execute("select sum(rows_read), sum(rows_loaded) from raw_delivery").fetchone()
+        ).fetchall()[0][0]
+        total_quarantined = con.execute("select sum(rows_quarantined) from raw_delivery").fetchall()[0][0]
+        raw = con.execute("select count(*), count(*) filter (where is_loaded) from raw_rows").fetchall()[0]
+        read, loaded = con.execute("select sum(rows_read), sum(rows_loaded) from raw_delivery").fetchall()[0]
     finally:
         con.close()
     assert bad == 0

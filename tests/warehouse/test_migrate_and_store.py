@@ -29,7 +29,7 @@ def test_failed_write_leaves_the_live_file_untouched(tmp_path):
         con.execute("insert into t values (2)")
         1 / 0  # noqa: B018
     with read_only(db) as con:
-        assert con.execute("select count(*) from t").fetchone()[0] == 1
+        assert con.execute("select count(*) from t").fetchall()[0][0] == 1
     assert not (tmp_path / "w.next.duckdb").exists()
 
 
@@ -44,7 +44,7 @@ def test_second_writer_is_refused_while_readers_keep_reading(tmp_path):
         code = textwrap.dedent("""
             import sys, duckdb
             con = duckdb.connect(sys.argv[1], read_only=True)
-            print(con.execute('select count(*) from t').fetchone()[0])
+            print(con.execute('select count(*) from t').fetchall()[0][0])
         """)
         out = subprocess.run(
             [sys.executable, "-c", code, str(db)], capture_output=True, text=True, env=os.environ
