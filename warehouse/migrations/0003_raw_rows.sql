@@ -12,7 +12,7 @@ create table if not exists raw_rows (
     supplier_code          varchar not null,
     feed                   varchar not null,
     source_ref             varchar,
-    values_json            json not null,         -- contract columns as text, person fields removed
+    values_json            varchar not null,      -- JSON object: contract columns as text, person fields removed
     person_pseudonym       varchar,
     is_loaded              boolean not null
 );
