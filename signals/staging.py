@@ -60,6 +60,8 @@ RENAMES: dict[str, dict[str, str]] = {
 }
 
 STAGING_TABLES = {feed: f"stg_{feed}" for feed in RENAMES}
+# Contract columns a derivation reads besides the renamed ones.
+DERIVED_FROM: dict[str, tuple[str, ...]] = dict.fromkeys(RENAMES, ())
 
 
 def derive(feed: str, typed: pl.DataFrame) -> pl.DataFrame:

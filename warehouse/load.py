@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 
 from signals.pseudonymise import hmac_parameters, pseudonym_sql
-from signals.staging import STAGING_TABLES, to_staging
+from signals.staging import DERIVED_FROM, RENAMES, STAGING_TABLES, to_staging
 
 if TYPE_CHECKING:
     from signals.contracts import FeedContract
@@ -145,7 +145,8 @@ def load_feed_batch(
 ) -> dict[str, tuple[int, int]]:
     """Load one feed's new rows; returns delivery_id → (rows read, rows quarantined).
 
-    `raw` and `typed` hold the same rows in the same order (row_id = position).
+    `raw` and `typed` hold the same rows in the same order (row_id = position). One frame is
+    handed to DuckDB; raw rows, contact details and staged rows are selected from it in SQL.
     """
     from signals.addresses import address_key_expr
 
@@ -153,65 +154,59 @@ def load_feed_batch(
     is_bad = _row_mask(n, findings.get_column(ROW_ID))
     bad_bsn = _row_mask(n, findings.filter(pl.col("column_name") == "bsn").get_column(ROW_ID))
     valid_bsn = typed.get_column("bsn").zip_with(~bad_bsn, pl.Series([None] * n, dtype=pl.String))
-    pseudonyms = _pseudonyms(con, valid_bsn, key)
     text_columns = [c.name for c in contract.columns if not c.is_person_field]
-
-    raw_rows = raw.select(
-        "delivery_id",
-        "line_no",
-        "supplier_code",
-        pl.col("bron_referentie").alias("source_ref"),
-        pl.struct(text_columns).struct.json_encode().alias("values_json"),
-        pl.lit(feed).alias("feed"),
-    ).with_columns(person_pseudonym=pseudonyms, is_loaded=~is_bad)
-    has_contact = raw.select(pl.any_horizontal(pl.col(c).is_not_null() for c in CONTACT_FIELDS)).to_series()
-    contacts = (
-        raw.select("delivery_id", "line_no", *CONTACT_FIELDS)
-        .with_columns(person_pseudonym=pseudonyms)
-        .filter(has_contact)
-    )
-    staged = (
-        to_staging(feed, typed.with_columns(person_pseudonym=pseudonyms).filter(~is_bad))
-        .with_columns(
-            pl.col("bron_referentie").alias("source_ref"),
-            address_key_expr(pl.col("postcode"), pl.col("huisnummer"), pl.col("huisnummer_toevoeging")).alias(
-                "address_key"
-            ),
-            pl.col("known_at").dt.convert_time_zone("Europe/Amsterdam").dt.date().alias("known_date"),
-        )
-        .drop(
-            ROW_ID,
-            "bron_referentie",
-            "bsn",
-            "postcode",
-            "huisnummer",
-            "huisnummer_toevoeging",
-            "straat",
-            "woonplaats",
-            *CONTACT_FIELDS,
-        )
+    staged = to_staging(feed, typed.select(*RENAMES[feed], *DERIVED_FROM[feed]))
+    batch = pl.concat(
+        [
+            typed.select(
+                "delivery_id",
+                "line_no",
+                "supplier_code",
+                "known_at",
+                pl.col("known_at").dt.convert_time_zone("Europe/Amsterdam").dt.date().alias("known_date"),
+                address_key_expr(
+                    pl.col("postcode"), pl.col("huisnummer"), pl.col("huisnummer_toevoeging")
+                ).alias("address_key"),
+            ).with_columns(person_pseudonym=_pseudonyms(con, valid_bsn, key), is_bad=is_bad),
+            raw.select(pl.col(c).alias(f"raw__{c}") for c in text_columns),
+            raw.select(CONTACT_FIELDS),
+            staged.select(pl.exclude(CONTACT_FIELDS)),
+        ],
+        how="horizontal",
     )
     ids = typed.select("delivery_id", "line_no")
     quarantine = findings.with_columns(
         ids.get_column("delivery_id").gather(findings.get_column(ROW_ID)),
         ids.get_column("line_no").gather(findings.get_column(ROW_ID)),
     ).select("delivery_id", "line_no", "column_name", "value", "check_name", "reason_nl")
-    for name, frame in (
-        ("_raw_rows", raw_rows),
-        ("_contacts", contacts),
-        ("_staged", staged),
-        ("_quarantine", quarantine),
-    ):
-        con.register(name, frame)
+    # Identifiers below come from our own contract files and the fixed staging mapping.
+    as_json = ", ".join(f'"{c}" := "raw__{c}"' for c in text_columns)
+    stg_columns = ", ".join(f'"{c}"' for c in staged.columns if c not in CONTACT_FIELDS)
+    contact = ", ".join(CONTACT_FIELDS)
+    con.register("_batch", batch)
+    con.register("_quarantine", quarantine)
     try:
-        con.execute("insert into raw_rows by name select * from _raw_rows")
-        con.execute("insert into pii_contact by name select * from _contacts")
-        # Table names come from the fixed STAGING_TABLES mapping, never from input.
-        con.execute(f"insert into {STAGING_TABLES[feed]} by name select * from _staged")  # noqa: S608
+        con.execute(
+            "insert into raw_rows (delivery_id, line_no, supplier_code, feed, source_ref, values_json,"
+            " person_pseudonym, is_loaded) select delivery_id, line_no, supplier_code, ?,"
+            f' "raw__bron_referentie", case when is_bad then to_json(struct_pack({as_json}))::varchar end,'
+            " person_pseudonym, not is_bad from _batch",  # noqa: S608
+            [feed],
+        )
+        con.execute(
+            f"insert into pii_contact (delivery_id, line_no, person_pseudonym, {contact})"  # noqa: S608
+            f" select delivery_id, line_no, person_pseudonym, {contact} from _batch"
+            f" where coalesce({contact}) is not null"
+        )
+        con.execute(
+            f"insert into {STAGING_TABLES[feed]} by name select delivery_id, line_no, supplier_code,"  # noqa: S608
+            ' "raw__bron_referentie" as source_ref, known_at, known_date, address_key, person_pseudonym,'
+            f" {stg_columns} from _batch where not is_bad"
+        )
         con.execute("insert into quarantine_finding by name select * from _quarantine")
     finally:
-        for name in ("_raw_rows", "_contacts", "_staged", "_quarantine"):
-            con.unregister(name)
+        con.unregister("_batch")
+        con.unregister("_quarantine")
     per_delivery = (
         ids.with_columns(is_bad=is_bad)
         .group_by("delivery_id")

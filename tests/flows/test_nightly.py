@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import shutil
 from pathlib import Path
 
@@ -18,18 +19,34 @@ pytestmark = pytest.mark.flow
 TEAMS = 13
 
 
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
 @pytest.fixture(scope="module")
 def first_run(prefect_server, tiny_region, tmp_path_factory):
     from flows.nightly import nightly
 
     workspace = tmp_path_factory.mktemp("ws")
-    for part in ("inbox", "reference", ".pseudonym.key"):
-        source = tiny_region / part
-        if source.is_dir():
-            shutil.copytree(source, workspace / part)
+    for part in ("inbox", "reference"):
+        shutil.copytree(tiny_region / part, workspace / part)
     _copy_mtimes(tiny_region / "inbox", workspace / "inbox")
-    summary = nightly(str(workspace), TINY_AS_OF)
-    return workspace, summary
+    collect = _Collect()
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(collect)
+    root.setLevel(logging.DEBUG)
+    try:
+        summary = nightly(str(workspace), TINY_AS_OF)
+    finally:
+        root.removeHandler(collect)
+        root.setLevel(old_level)
+    return workspace, summary, collect.lines
 
 
 def _copy_mtimes(source: Path, target: Path) -> None:
@@ -55,7 +72,7 @@ def _counts(db: Path) -> dict[str, int]:
 
 
 def test_a_list_for_each_of_the_13_teams_with_a_dutch_reason_per_entry(first_run):
-    _, summary = first_run
+    _, summary, _ = first_run
     lists = Path(summary["lists_dir"])
     assert len(list(lists.glob("*.csv"))) == TEAMS
     assert len(list(lists.glob("*.xlsx"))) == TEAMS
@@ -66,7 +83,7 @@ def test_a_list_for_each_of_the_13_teams_with_a_dutch_reason_per_entry(first_run
 
 
 def test_lists_match_the_golden_files(first_run):
-    _, summary = first_run
+    _, summary, _ = first_run
     lists = Path(summary["lists_dir"])
     golden = sorted(p.name for p in GOLDEN.glob("*.csv"))
     assert golden, "no golden files: run `make golden`"
@@ -80,7 +97,7 @@ def test_lists_match_the_golden_files(first_run):
 def test_running_twice_gives_identical_lists_and_no_duplicate_rows(first_run):
     from flows.nightly import nightly
 
-    workspace, summary = first_run
+    workspace, summary, _ = first_run
     lists = Path(summary["lists_dir"])
     before_files = _digest(lists)
     before_rows = _counts(workspace / "warehouse.duckdb")
@@ -96,7 +113,7 @@ def test_running_twice_gives_identical_lists_and_no_duplicate_rows(first_run):
 
 
 def test_every_delivered_row_is_loaded_or_quarantined(first_run):
-    workspace, _ = first_run
+    workspace, _, _ = first_run
     con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)
     try:
         bad = con.execute(
@@ -116,7 +133,7 @@ def test_every_delivered_row_is_loaded_or_quarantined(first_run):
 
 
 def test_no_ground_truth_is_readable_from_the_warehouse(first_run, tiny_region):
-    workspace, _ = first_run
+    workspace, _, _ = first_run
     truth_columns: set[str] = set()
     for parquet in (tiny_region / "ground_truth").glob("*.parquet"):
         truth_columns |= set(pl.read_parquet_schema(parquet))
@@ -145,3 +162,42 @@ def test_no_ground_truth_is_readable_from_the_warehouse(first_run, tiny_region):
         for p in (Path(__file__).resolve().parents[2] / folder).rglob("*.py")
     )
     assert "ground_truth" not in code
+
+
+def test_no_bsn_name_or_phone_in_any_table_or_log_line(first_run, tiny_region, prefect_server):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter
+
+    workspace, summary, lines = first_run
+    persons = pl.read_parquet(tiny_region / "ground_truth" / "persons.parquet")
+    secrets = set()
+    for column in ("bsn", "achternaam", "telefoon", "email"):
+        if column in persons.columns:
+            secrets |= {v for v in persons[column].drop_nulls().to_list() if len(str(v)) >= 6}
+    assert len(secrets) > 100
+    con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)
+    try:
+        texts = []
+        for (table,) in con.execute(
+            "select table_name from duckdb_tables() where table_name <> 'pii_contact'"
+        ).fetchall():
+            frame = con.sql(f'select * from "{table}"').pl()  # noqa: S608 - names from the catalog
+            texts += [
+                frame.select(pl.col(c).cast(pl.String)).to_series().drop_nulls().unique().to_list()
+                for c in frame.columns
+            ]
+    finally:
+        con.close()
+    stored = {v for column in texts for v in column}
+    assert not (stored & {str(s) for s in secrets})
+
+    async def server_logs():
+        async with get_client() as client:
+            return await client.read_logs(log_filter=LogFilter(), limit=200)
+
+    import anyio
+
+    logged = "\n".join(lines + [log.message for log in anyio.run(server_logs)])
+    assert logged, "no log lines captured"
+    leaked = [s for s in secrets if str(s) in logged]
+    assert leaked == []
