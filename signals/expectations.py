@@ -156,7 +156,6 @@ def _checkpoint(feed: str, docs_dir: str | None) -> Any:
 def _context() -> Any:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
-
     from great_expectations.execution_engine import pandas_execution_engine
 
     # 2026-11 (GX 1.24): every batch under HASH_THRESHOLD bytes is md5-fingerprinted cell by cell

@@ -187,10 +187,10 @@ def load_feed_batch(
     con.register("_quarantine", quarantine)
     try:
         con.execute(
-            "insert into raw_rows (delivery_id, line_no, supplier_code, feed, source_ref, values_json,"
+            "insert into raw_rows (delivery_id, line_no, supplier_code, feed, source_ref, values_json,"  # noqa: S608
             " person_pseudonym, is_loaded) select delivery_id, line_no, supplier_code, ?,"
             f' "raw__bron_referentie", case when is_bad then to_json(struct_pack({as_json}))::varchar end,'
-            " person_pseudonym, not is_bad from _batch",  # noqa: S608
+            " person_pseudonym, not is_bad from _batch",
             [feed],
         )
         con.execute(

@@ -168,7 +168,7 @@ def test_no_bsn_name_or_phone_in_any_table_or_log_line(first_run, tiny_region, p
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import LogFilter
 
-    workspace, summary, lines = first_run
+    workspace, _, lines = first_run
     persons = pl.read_parquet(tiny_region / "ground_truth" / "persons.parquet")
     secrets = set()
     for column in ("bsn", "achternaam", "telefoon", "email"):
