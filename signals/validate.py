@@ -64,11 +64,13 @@ def _date(raw: pl.Expr) -> pl.Expr:
 
 
 def _janee(raw: pl.Expr) -> pl.Expr:
+    # The contract says ja/nee; true/false is how XLSX and JSON booleans arrive as text.
+    # Abbreviations (j/n, 1/0) are refused: a supplier's export should say what it means.
     low = raw.str.to_lowercase()
     return (
-        pl.when(low.is_in(["ja", "j", "true", "1", "yes"]))
+        pl.when(low.is_in(["ja", "true"]))
         .then(True)
-        .when(low.is_in(["nee", "n", "false", "0", "no"]))
+        .when(low.is_in(["nee", "false"]))
         .then(False)
         .otherwise(None)
     )
