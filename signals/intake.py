@@ -97,16 +97,24 @@ def ingest_files(
     With `reports_dir`, the Dutch delivery report of every new delivery is written there.
     """
     files = list(files)
-    seen = {row[0] for row in con.execute("select delivery_id from raw_delivery").fetchall()}
+    # sha → (received_at, name) of its first delivery: seeing that same file again (the inbox is
+    # scanned every night) is nothing; the same bytes arriving as another file is a repeat.
+    seen = {
+        sha: (received, name)
+        for sha, received, name in con.execute(
+            "select delivery_id, received_at, original_name from raw_delivery"
+        ).fetchall()
+    }
     records: list[DeliveryRecord] = []
     accepted: dict[str, list[_Accepted]] = {}
     for done, incoming in enumerate(files, start=1):
         data = incoming.path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         if sha in seen:
-            record_repeat(con, sha, incoming.original_name, incoming.received_at)
+            if seen[sha] != (incoming.received_at, incoming.original_name):
+                record_repeat(con, sha, incoming.original_name, incoming.received_at)
         else:
-            seen.add(sha)
+            seen[sha] = (incoming.received_at, incoming.original_name)
             record = DeliveryRecord.new(sha, incoming, len(data), _received_date(incoming))
             try:
                 _check_channel(incoming)
