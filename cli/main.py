@@ -38,6 +38,9 @@ WorkspaceOpt = Annotated[
 
 
 def _quiet_prefect() -> None:
+    import logging
+
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
@@ -76,7 +79,7 @@ def generate(
             progress=progress,
         )
     create_demo_key(workspace)
-    console.print(result.format_calibration())
+    console.print(result.format_calibration(), soft_wrap=True, markup=False, highlight=False)
     console.print(
         f"Regio gegenereerd in [bold]{workspace}[/] (ground truth apart in {workspace / 'ground_truth'})."
     )
