@@ -5,8 +5,6 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
 from signals.addresses import load_reference
 from signals.ddas import DEFAULT_SCHEMA
 from signals.intake import IncomingFile, ingest_files
@@ -51,7 +49,6 @@ def _ingest(tmp_path: Path, files: dict[str, dict]):
     return records, findings, staged
 
 
-@pytest.mark.skipif(not STANDARD.exists(), reason="../shared/standards not present")
 def test_official_examples_quarantine_bsns_failing_the_elfproef(tmp_path):
     files = {name: json.loads((STANDARD / name).read_text(encoding="utf-8")) for name in EXAMPLES}
     records, findings, staged = _ingest(tmp_path, files)
@@ -66,7 +63,6 @@ def test_official_examples_quarantine_bsns_failing_the_elfproef(tmp_path):
     assert any("vroegsignaalzaken" in w for r in records for w in r.warnings)
 
 
-@pytest.mark.skipif(not STANDARD.exists(), reason="../shared/standards not present")
 def test_example_with_a_valid_bsn_is_loaded_as_a_financial_signal(tmp_path):
     doc = copy.deepcopy(json.loads((STANDARD / EXAMPLES[0]).read_text(encoding="utf-8")))
     doc["leveringen"][0]["vroegsignalen"][0]["client"]["Burgerservicenummer"] = "111222333"
@@ -75,7 +71,6 @@ def test_example_with_a_valid_bsn_is_loaded_as_a_financial_signal(tmp_path):
     assert staged == [("VS-2025-0001", "energie", 450)]
 
 
-@pytest.mark.skipif(not STANDARD.exists(), reason="../shared/standards not present")
 def test_a_levering_that_breaks_the_schema_is_rejected_as_a_whole(tmp_path):
     doc = json.loads((STANDARD / EXAMPLES[0]).read_text(encoding="utf-8"))
     doc["leveringen"][0]["vroegsignalen"][0]["bedrag"] = "veel"
