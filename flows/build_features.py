@@ -27,7 +27,7 @@ def link_signals(working: str) -> int:
 def household_features(working: str, as_of: date) -> int:
     con = connect(Path(working))
     try:
-        return compute_features(con, as_of, default_ruleset().features.model_dump())
+        return compute_features(con, as_of, default_ruleset().features.model_dump(mode="json"))
     finally:
         con.close()
 

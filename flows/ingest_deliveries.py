@@ -12,6 +12,7 @@ from rich.progress import Progress
 from signals.addresses import load_reference
 from signals.intake import discover_inbox, ingest_files
 from signals.pseudonymise import pseudonym_key
+from signals.registrations import load_registrations
 from warehouse.store import connect
 from warehouse.workspace import Workspace
 
@@ -36,6 +37,15 @@ def refresh_reference(working: str, reference_dir: str) -> int:
     con = connect(Path(working))
     try:
         return load_reference(con, Path(reference_dir))
+    finally:
+        con.close()
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10], retry_condition_fn=_only_on_oserror)
+def refresh_registrations(working: str, folder: str) -> tuple[int, int]:
+    con = connect(Path(working))
+    try:
+        return load_registrations(con, Path(folder))
     finally:
         con.close()
 
@@ -76,8 +86,12 @@ def ingest_deliveries(working: str, workspace: str) -> dict:
     logger = get_run_logger()
     addresses = refresh_reference(working, str(Path(workspace) / "reference"))
     summary = ingest_inbox(working, workspace)
+    attempts, results = refresh_registrations(working, str(Path(workspace) / "registraties"))
     logger.info(
-        "addresses=%s new deliveries=%s rejected=%s rows read=%s loaded=%s quarantined=%s",
+        "registrations: %s attempts, %s results; addresses=%s new deliveries=%s rejected=%s "
+        "rows read=%s loaded=%s quarantined=%s",
+        attempts,
+        results,
         addresses,
         summary["deliveries_new"],
         summary["deliveries_rejected"],

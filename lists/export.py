@@ -20,6 +20,7 @@ select
     e.wijkteam, e.rank as rang, e.tier as prioriteit, e.score,
     case when e.is_within_capacity then 'ja' else 'nee' end as binnen_capaciteit,
     case when e.is_new then 'ja' else 'nee' end as nieuw,
+    case when e.is_in_trajectory then 'ja' else 'nee' end as in_traject,
     concat_ws(' ', a.street, a.house_number::varchar, a.house_number_suffix) as adres,
     a.postcode, a.woonplaats, a.wijk, a.buurt,
     e.household_id as huishouden,

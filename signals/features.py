@@ -63,6 +63,13 @@ FEATURES: dict[str, tuple[str, str]] = {
     "ddas_amount_eur": ("number", "bedrag van het laatste DDAS-vroegsignaal (euro)"),
     "ddas_signal_date": ("date", "signaaldatum van het laatste DDAS-vroegsignaal"),
     "financial_crisis_date": ("date", "laatste DDAS-vroegsignaal met crisissignaal (financieel venster)"),
+    "last_contact_date": ("date", "laatste contactpoging van het wijkteam op dit adres"),
+    "was_reached_recently": ("boolean", "het wijkteam heeft het huishouden in het trajectvenster bereikt"),
+    "trajectory_result_date": ("date", "datum van het laatste resultaat dat een lopend traject betekent"),
+    "has_active_trajectory": (
+        "boolean",
+        "het huishouden zit in een lopend traject (resultaat in het trajectvenster)",
+    ),
 }
 
 
@@ -72,9 +79,12 @@ def link_signals(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("select count(*) from int_signal__linked").fetchall()[0][0]
 
 
-def build_features(con: duckdb.DuckDBPyConnection, as_of, windows: dict[str, int]) -> int:
-    """(Re)build the as-of partition of int_household__features; returns its row count."""
-    run_sql_file(con, SQL_DIR / "int_household__features.sql", {"as_of": as_of, **windows})
+def build_features(con: duckdb.DuckDBPyConnection, as_of, parameters: dict) -> int:
+    """(Re)build the as-of partition of int_household__features; returns its row count.
+
+    `parameters`: the `features` section of the rule set (windows, trajectory results).
+    """
+    run_sql_file(con, SQL_DIR / "int_household__features.sql", {"as_of": as_of, **parameters})
     return con.execute(
         "select count(*) from int_household__features where as_of_date = ?", [as_of]
     ).fetchall()[0][0]

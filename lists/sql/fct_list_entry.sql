@@ -3,6 +3,8 @@
 -- other household for which at least one rule fired. Rules decide the tier; within a tier the
 -- order is score (descending), then the longest-waiting household (earliest first signal), then
 -- household_id, so the order is total and reproducible.
+-- Households in an active trajectory are marked (is_in_trajectory) and not listed as new unless
+-- a crisis-tier signal arrives.
 -- _tiers (tier, tier_rank, channel) and _teams (wijkteam, capacity) are registered by the caller.
 delete from fct_list_entry where as_of_date = $as_of;
 insert into fct_list_entry by name
@@ -38,6 +40,7 @@ previous_list as (
 entries as (
     select
         f.household_id, f.wijkteam, f.address_key, f.first_signal_date, f.has_financial_signal,
+        f.has_active_trajectory,
         coalesce(p.tier_rank, (select max(tier_rank) from _tiers)) as tier_rank,
         coalesce(p.score, 0) as score,
         coalesce(p.reasons, []) as reasons,
@@ -65,7 +68,9 @@ final as (
         t.tier,
         r.score,
         r.rank <= coalesce(c.capacity, $default_capacity) as is_within_capacity,
-        prev.household_id is null as is_new,
+        -- in a trajectory: known to the team, so not "new" again unless the tier is the highest
+        prev.household_id is null and (not r.has_active_trajectory or r.tier_rank = 1) as is_new,
+        r.has_active_trajectory as is_in_trajectory,
         r.has_financial_signal,
         r.address_key,
         r.first_signal_date,

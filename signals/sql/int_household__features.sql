@@ -132,6 +132,25 @@ sharing as (
     group by address_key
 ),
 
+team_contacts as (
+    -- registered by the team itself: known on the day it was registered
+    select
+        address_key,
+        max(contact_date) as last_contact_date,
+        bool_or(is_reached and contact_date > $as_of - to_days($trajectory_window_days)) as was_reached_recently
+    from reg_contact_attempt
+    where contact_date <= $as_of and contact_date > $as_of - to_days($lookback_days)
+    group by address_key
+),
+
+trajectories as (
+    select address_key, max(result_date) as trajectory_result_date
+    from reg_case_result
+    where result_date <= $as_of and result_date > $as_of - to_days($trajectory_window_days)
+        and list_contains($trajectory_results, eindresultaat)
+    group by address_key
+),
+
 households as (
     select distinct on (household_id) household_id, address_key, gemeente, wijk, buurt, wijkteam
     from recent
@@ -152,8 +171,14 @@ final as (
         date_diff('day', cast($as_of as date), w.planned_cutoff_date) as days_until_planned_cutoff,
         date_diff('day', c.first_signal_date, cast($as_of as date)) as days_since_first_signal,
         s.households_at_address,
-        m.household_id is not null as has_moved
+        m.household_id is not null as has_moved,
+        tc.last_contact_date,
+        coalesce(tc.was_reached_recently, false) as was_reached_recently,
+        tr.trajectory_result_date,
+        tr.trajectory_result_date is not null as has_active_trajectory
     from households as h
+    left join team_contacts as tc using (address_key)
+    left join trajectories as tr using (address_key)
     inner join sharing as s using (address_key)
     left join moves as m using (household_id)
     inner join counts as c using (household_id)

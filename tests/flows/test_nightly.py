@@ -33,7 +33,7 @@ def first_run(prefect_server, tiny_region, tmp_path_factory):
     from flows.nightly import nightly
 
     workspace = tmp_path_factory.mktemp("ws")
-    for part in ("inbox", "reference"):
+    for part in ("inbox", "reference", "registraties"):
         shutil.copytree(tiny_region / part, workspace / part)
     _copy_mtimes(tiny_region / "inbox", workspace / "inbox")
     collect = _Collect()

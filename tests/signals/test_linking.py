@@ -60,7 +60,7 @@ def _nuisance(con, ref, address, report_date):
 
 def _households(con, as_of=AS_OF):
     link_signals(con)
-    build_features(con, as_of, default_ruleset().features.model_dump())
+    build_features(con, as_of, default_ruleset().features.model_dump(mode="json"))
     return con.execute(
         """select address_key, household_id, households_at_address, has_moved,
                   nuisance_reports_long_window, arrears_signal_date is not null
