@@ -20,6 +20,8 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="De regelcatalogus controleren en uitproberen.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+model_app = typer.Typer(help="De scorekaart trainen en evalueren.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
 contracts_app = typer.Typer(help="De feedcontracten en hun documentatie.", no_args_is_help=True)
 app.add_typer(contracts_app, name="contracts")
 console = Console()
@@ -124,6 +126,10 @@ def demo(
     if not (workspace / "inbox").exists():
         generate(workspace=workspace, households=households)
     nightly(workspace=workspace, as_of=DEMO_END_DATE.isoformat())
+    if not (workspace / "models" / "scorecard.json").exists():
+        # First run: fit the scorecard on the history just loaded, then rebuild the lists with it.
+        model_train(workspace=workspace, ground_truth=workspace / "ground_truth")
+        nightly(workspace=workspace, as_of=DEMO_END_DATE.isoformat())
 
 
 @app.command()
@@ -279,6 +285,29 @@ def rules_preview(
         table.add_row(team, str(n))
     table.add_row("[bold]totaal[/]", f"[bold]{sum(n for _, n in counts)}[/]")
     console.print(table)
+
+
+@model_app.command("train")
+def model_train(
+    workspace: WorkspaceOpt = Path("data/demo"),
+    ground_truth: Annotated[
+        Path | None,
+        typer.Option(
+            help="Synthetic data only: the generator's ground truth, for the ceiling and the audit."
+        ),
+    ] = None,
+) -> None:
+    """Fit the scorecard on earlier as-of dates, evaluate on later ones, publish it with its model card."""
+    from evaluation.train import publish, train_and_evaluate
+    from warehouse.store import write_session
+    from warehouse.workspace import Workspace
+
+    ws = Workspace(workspace.resolve())
+    with write_session(ws.warehouse) as con:
+        evaluation = train_and_evaluate(con, ground_truth)
+    card_path, model_card = publish(evaluation, ws.models)
+    console.print(evaluation.capacity)
+    console.print(f"Scorekaart {evaluation.card.version}: {card_path}\nModelkaart: {model_card}")
 
 
 @contracts_app.command("docs")

@@ -1,4 +1,4 @@
-"""Flow: apply the rule catalogue to the household features of an as-of date."""
+"""Flow: apply the rule catalogue and the scorecard to the household features of an as-of date."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from prefect.cache_policies import NO_CACHE
 
 from rules.engine import apply_rules as apply
 from rules.schema import default_ruleset
+from rules.scoring import current_scorecard, score_households
 from warehouse.store import connect
 
 
@@ -22,8 +23,19 @@ def fire_rules(working: str, as_of: date) -> int:
         con.close()
 
 
-@flow(name="apply-rules")
-def apply_rules(working: str, as_of: date) -> dict[str, int]:
+@task(cache_policy=NO_CACHE)
+def score(working: str, as_of: date, models_dir: str) -> tuple[int, str | None]:
+    card = current_scorecard(Path(models_dir))
+    con = connect(Path(working))
+    try:
+        return score_households(con, as_of, card), card.version if card else None
+    finally:
+        con.close()
+
+
+@flow(name="apply-rules-and-score")
+def apply_rules(working: str, as_of: date, models_dir: str) -> dict:
     hits = fire_rules(working, as_of)
-    get_run_logger().info("rule hits=%s", hits)
-    return {"rule_hits": hits}
+    scored, model_version = score(working, as_of, models_dir)
+    get_run_logger().info("rule hits=%s scored households=%s model=%s", hits, scored, model_version)
+    return {"rule_hits": hits, "scored": scored, "model_version": model_version}

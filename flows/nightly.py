@@ -55,8 +55,9 @@ def nightly(workspace: str = "data/demo", as_of: date | None = None) -> dict:
                 built = build_features(working, as_of)
                 step.rows_in, step.rows_out = built["signals"], built["households"]
             with run.step("rules") as step:
-                fired = apply_rules(working, as_of)
+                fired = apply_rules(working, as_of, str(ws.models))
                 step.rows_in, step.rows_out = built["households"], fired["rule_hits"]
+                run.model_version = fired["model_version"]
             with run.step("lists") as step:
                 published = publish_lists(working, as_of, str(ws.lists), run.run_id, run.code_version)
                 step.rows_in, step.rows_out = built["households"], published["entries"]

@@ -26,6 +26,8 @@ select
     e.household_id as huishouden,
     strftime(e.first_signal_date, '%d-%m-%Y') as eerste_signaal,
     e.reasons_nl[1] as reden_1, e.reasons_nl[2] as reden_2, e.reasons_nl[3] as reden_3,
+    array_to_string(e.rule_reasons_nl, ' | ') as regels,
+    case when e.risk is null then null else format('{:.1f}%', 100 * e.risk) end as geschat_risico_6_maanden,
     e.suggested_channel as voorgestelde_aanpak
 from fct_list_entry as e
 inner join ref_address as a using (address_key)

@@ -14,6 +14,7 @@ import json
 import math
 from datetime import date
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
@@ -51,10 +52,12 @@ class BinnedFeature(BaseModel):
 
     def bin_labels(self) -> list[str]:
         """Bin 0 is 'no value' (no such signal); then the bins in domain order."""
+        if self.categories == (True,):
+            return ["nee of onbekend", "ja"]
         if self.categories is not None:
             return [NO_SIGNAL, *[("ja" if c is True else str(c).replace("_", " ")) for c in self.categories]]
         e = [f"{x:g}".replace(".", ",") for x in self.edges]
-        return [NO_SIGNAL, f"< {e[0]}", *[f"{a} – {b}" for a, b in zip(e, e[1:], strict=False)], f"≥ {e[-1]}"]
+        return [NO_SIGNAL, f"< {e[0]}", *[f"{a} – {b}" for a, b in pairwise(e)], f"≥ {e[-1]}"]
 
     def bin_index(self) -> pl.Expr:
         col = pl.col(self.name)
@@ -69,6 +72,14 @@ class BinnedFeature(BaseModel):
         return pl.when(value.is_null()).then(0).otherwise(index).cast(pl.Int32)
 
 
+class EvaluationSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    weeks_per_snapshot: int = Field(gt=0)
+    fairness_ratio_band: tuple[float, float]
+    minimum_group_positives: int = Field(ge=1)
+
+
 class ScorecardSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -79,6 +90,7 @@ class ScorecardSpec(BaseModel):
     test_months: int = Field(ge=1)
     regularisation_c: float = Field(gt=0)
     features: tuple[BinnedFeature, ...] = Field(min_length=1)
+    evaluation: EvaluationSettings
 
 
 @cache
@@ -159,7 +171,14 @@ def fit_scorecard(
     from sklearn.linear_model import LogisticRegression
 
     matrix = bins.select(f.name for f in spec.features).to_numpy()
-    groups = [list(range(len(f.bin_labels()))) for f in spec.features]
+    groups = []
+    for j, f in enumerate(spec.features):
+        # A bin nobody falls in gets the points of its nearest neighbour that does.
+        used = np.bincount(matrix[:, j], minlength=len(f.bin_labels())) > 0
+        if not used.any():
+            raise ValueError(f"no training rows for {f.name}")
+        occupied = np.flatnonzero(used)
+        groups.append([int(occupied[np.argmin(np.abs(occupied - b))]) for b in range(len(used))])
     for _ in range(50):
         design, keys = _one_hot(matrix, groups)
         model = LogisticRegression(C=spec.regularisation_c, max_iter=2000)
@@ -176,7 +195,13 @@ def fit_scorecard(
         merged_from, merged_into = groups[j][i + 1], groups[j][i]
         groups[j] = [merged_into if g == merged_from else g for g in groups[j]]
     scale = spec.points_per_doubling / math.log(2)
-    points = {f.name: [round(c * scale) for c in per_bin[j]] for j, f in enumerate(spec.features)}
+    # Shift each feature so its lowest bin scores 0: every point is a step up from the lowest
+    # class, and the shift moves into the intercept (the risk of a total is unchanged).
+    shifts = [min(per_bin[j]) for j in range(len(spec.features))]
+    points = {
+        f.name: [round((c - shifts[j]) * scale) for c in per_bin[j]] for j, f in enumerate(spec.features)
+    }
+    intercept = float(model.intercept_[0]) + sum(shifts)
     fingerprint = hashlib.sha256(json.dumps(points, sort_keys=True).encode()).hexdigest()[:8]
     return Scorecard(
         version=f"{spec.version}+{max(training_as_of):%Y%m}.{fingerprint}",
@@ -184,7 +209,7 @@ def fit_scorecard(
         trained_through=max(training_as_of),
         training_as_of=tuple(sorted(training_as_of)),
         points_per_doubling=spec.points_per_doubling,
-        intercept=float(model.intercept_[0]),
+        intercept=intercept,
         points=points,
         labels={f.name: f.bin_labels() for f in spec.features},
         feature_labels={f.name: f.label for f in spec.features},

@@ -31,6 +31,7 @@ class RunRecord:
     rules_version: str
     config_version: str
     flow_run_id: str | None = None
+    model_version: str | None = None
     started_at: datetime = field(default_factory=lambda: datetime.now(tz=UTC))
     steps: list[StepRecord] = field(default_factory=list)
     status: str = "running"
@@ -59,7 +60,9 @@ class RunRecord:
         con.execute("delete from meta_run_step where run_id = ?", [self.run_id])
         con.execute("delete from meta_run where run_id = ?", [self.run_id])
         con.execute(
-            "insert into meta_run values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into meta_run (run_id, flow_run_id, as_of_date, started_at, finished_at, status,"
+            " status_reason, code_version, rules_version, config_version, model_version)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 self.run_id,
                 self.flow_run_id,
@@ -71,6 +74,7 @@ class RunRecord:
                 self.code_version,
                 self.rules_version,
                 self.config_version,
+                self.model_version,
             ],
         )
         for s in self.steps:

@@ -40,6 +40,11 @@ class Workspace:
         return self.root / "lists"
 
     @property
+    def models(self) -> Path:
+        """The scorecard in use (scorecard.json), earlier versions and their model cards."""
+        return self.root / "models"
+
+    @property
     def reports(self) -> Path:
         """Delivery reports. They quote delivered values: personal data, same retention as the archive."""
         return self.root / "reports"

@@ -3,6 +3,9 @@
 -- other household for which at least one rule fired. Rules decide the tier; within a tier the
 -- order is score (descending), then the longest-waiting household (earliest first signal), then
 -- household_id, so the order is total and reproducible.
+-- Score: the scorecard's points when a scorecard is in use (int_household__score), and the top
+-- three contributions are the reasons shown; before the first training, the rule points and
+-- rule reasons (the "rules only" order).
 -- Households in an active trajectory are marked (is_in_trajectory) and not listed as new unless
 -- a crisis-tier signal arrives.
 -- _tiers (tier, tier_rank, channel) and _teams (wijkteam, capacity) are registered by the caller.
@@ -31,6 +34,10 @@ per_household as (
     group by household_id
 ),
 
+scores as (
+    select * from int_household__score where as_of_date = $as_of
+),
+
 previous_list as (
     select wijkteam, household_id
     from fct_list_entry
@@ -42,11 +49,23 @@ entries as (
         f.household_id, f.wijkteam, f.address_key, f.first_signal_date, f.has_financial_signal,
         f.has_active_trajectory,
         coalesce(p.tier_rank, (select max(tier_rank) from _tiers)) as tier_rank,
-        coalesce(p.score, 0) as score,
-        coalesce(p.reasons, []) as reasons,
+        coalesce(s.score, p.score, 0) as score,
+        s.risk,
+        s.model_version,
+        s.contributions as score_points,
+        coalesce(p.reasons, []) as rule_reasons,
+        case
+            when s.household_id is null then coalesce(p.reasons, [])
+            else list_transform(
+                list_filter(s.contributions, lambda c: c.points <> 0)[1:3],
+                lambda c: c.label || ': ' || c.bin || ' (' || case when c.points > 0 then '+' else '' end
+                     || c.points::varchar || ' punten)'
+            )
+        end as reasons,
         coalesce(p.rules_fired, []) as rules_fired
     from features as f
     left join per_household as p using (household_id)
+    left join scores as s using (household_id)
     where f.has_financial_signal or p.household_id is not null
 ),
 
@@ -75,6 +94,10 @@ final as (
         r.address_key,
         r.first_signal_date,
         r.reasons[1:3] as reasons_nl,
+        r.rule_reasons as rule_reasons_nl,
+        r.score_points,
+        r.risk,
+        coalesce(r.model_version, 'geen (alleen regels)') as model_version,
         r.rules_fired,
         t.channel as suggested_channel,
         $rules_version as rules_version,
