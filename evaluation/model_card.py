@@ -2,27 +2,57 @@
 
 from __future__ import annotations
 
+import math
+
 import polars as pl
 
 from evaluation.train import AUDIT_GROUPS, Evaluation
-from rules.scorecard import load_spec
+from rules.scorecard import format_risk, load_spec
+
+HEADERS = {
+    "ordering": "ordening",
+    "selected": "geselecteerd",
+    "escalations_found": "gevonden escalaties",
+    "escalations": "escalaties",
+    "precision": "precisie",
+    "recall": "recall",
+    "auc": "AUC",
+    "band": "klasse",
+    "households": "huishoudens",
+    "predicted": "voorspeld",
+    "observed": "waargenomen",
+    "group": "groep",
+    "listed_share": "aandeel op lijst",
+    "listed_ratio": "verhouding aandeel",
+    "recall_ratio": "verhouding recall",
+    "precision_ratio": "verhouding precisie",
+}
 
 
 def _table(frame: pl.DataFrame, formats: dict[str, str] | None = None) -> str:
+    """A markdown table with Dutch headers and decimal commas; missing values as a dash."""
     formats = formats or {}
-    header = "| " + " | ".join(frame.columns) + " |"
+    header = "| " + " | ".join(HEADERS.get(c, c) for c in frame.columns) + " |"
     lines = [header, "|" + "---|" * len(frame.columns)]
     for row in frame.iter_rows():
         cells = []
         for column, value in zip(frame.columns, row, strict=True):
-            if value is None:
+            if value is None or (isinstance(value, float) and math.isnan(value)):
                 cells.append("—")
             elif isinstance(value, float):
-                cells.append(format(value, formats.get(column, ".3f")))
+                cells.append(format(value, formats.get(column, ".3f")).replace(".", ","))
             else:
                 cells.append(str(value))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _decimal(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def _percent(share: float) -> str:
+    return f"{100 * share:.1f}%".replace(".", ",")
 
 
 def _points_page(evaluation: Evaluation) -> str:
@@ -31,10 +61,11 @@ def _points_page(evaluation: Evaluation) -> str:
     for feature, points in card.points.items():
         for label, pts in zip(card.labels[feature], points, strict=True):
             lines.append(f"| {card.feature_labels[feature]} | {label} | {pts:+d} |")
+    low = sum(min(p) for p in card.points.values())
     top = sum(max(p) for p in card.points.values())
-    step = max(10, round(top / 8, -1))
-    scores = list(range(0, int(top) + int(step), int(step)))
-    risk = [f"{100 * r:.1f}%" for r in card.risk(scores)]
+    step = int(max(10, round((top - low) / 8, -1)))
+    scores = list(range(low // step * step, top + step, step))
+    risk = [format_risk(r) for r in card.risk(scores)]
     lines += [
         "",
         "| totaal punten | " + " | ".join(str(s) for s in scores) + " |",
@@ -53,7 +84,7 @@ def render_model_card(evaluation: Evaluation) -> str:
     verdict = ""
     if best.len() and baselines.len():
         beats = all(best[0] > b for b in baselines)
-        verdict = f"Bij teamcapaciteit vindt de lijst {100 * best[0]:.1f}% van de escalaties; " + (
+        verdict = f"Bij teamcapaciteit vindt de lijst {_percent(best[0])} van de escalaties; " + (
             "dat is meer dan beide eenvoudige basislijnen."
             if beats
             else "dat is NIET meer dan beide basislijnen."
@@ -61,8 +92,14 @@ def render_model_card(evaluation: Evaluation) -> str:
         ceiling = capacity.filter(pl.col("ordering").str.starts_with("plafond"))["recall"]
         if ceiling.len():
             verdict += (
-                f" Het plafond (de werkelijke latente kans uit de generator) haalt {100 * ceiling[0]:.1f}%."
+                f" Het plafond (de werkelijke latente kans uit de generator) haalt {_percent(ceiling[0])}."
             )
+            if best[0] > ceiling[0]:
+                verdict += (
+                    " De lijst haalt meer dan dit plafond: of een procedure de aanzegging bereikt, volgt grotendeels"
+                    " uit een procedure die al loopt (dagvaarding, vonnis), en die kent de lijst wel en de latente"
+                    " kans niet. Het plafond zegt hier dus vooral iets over huishoudens zonder lopende procedure."
+                )
     low, high = spec.evaluation.fairness_ratio_band
     audit_parts = []
     for group, frame in evaluation.audits.items():
@@ -78,7 +115,7 @@ def render_model_card(evaluation: Evaluation) -> str:
                 )
             ),
             "",
-            f"Buiten {low}–{high}: {', '.join(flagged) if flagged else 'geen'}.",
+            f"Buiten {_decimal(low)}–{_decimal(high)}: {', '.join(flagged) if flagged else 'geen'}.",
             "",
         ]
     return (
@@ -142,9 +179,11 @@ def render_model_card(evaluation: Evaluation) -> str:
                 "## Bias-audit",
                 "",
                 "Aandeel op de lijst binnen capaciteit, recall (wie wordt gemist) en precisie per groep, als verhouding "
-                f"tot het geheel; gemarkeerd buiten {low}–{high}. Recall en precisie alleen bij minstens "
+                f"tot het geheel; gemarkeerd buiten {_decimal(low)}–{_decimal(high)}. Recall en precisie alleen bij minstens "
                 f"{spec.evaluation.minimum_group_positives} escalaties in de groep. Leeftijd en huishoudtype worden "
-                "alleen voor deze audit gebruikt, nooit als kenmerk."
+                "alleen voor deze audit gebruikt, nooit als kenmerk. Een afwijkend aandeel op de lijst kan een "
+                "verschil in signalen weerspiegelen (de lijst volgt de signalen); de verhouding van de recall laat "
+                "zien of een groep vaker wordt gemist."
                 + (
                     ""
                     if evaluation.has_ceiling

@@ -27,7 +27,7 @@ select
     strftime(e.first_signal_date, '%d-%m-%Y') as eerste_signaal,
     e.reasons_nl[1] as reden_1, e.reasons_nl[2] as reden_2, e.reasons_nl[3] as reden_3,
     array_to_string(e.rule_reasons_nl, ' | ') as regels,
-    case when e.risk is null then null else format('{:.1f}%', 100 * e.risk) end as geschat_risico_6_maanden,
+    replace(format('{:.2f}%', 100 * e.risk), '.', ',') as geschat_risico_6_maanden,
     e.suggested_channel as voorgestelde_aanpak
 from fct_list_entry as e
 inner join ref_address as a using (address_key)
@@ -50,7 +50,17 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _write_xlsx(frame: pl.DataFrame, path: Path, as_of: date, title: str) -> None:
+ACCOUNT_LABELS = {
+    "as_of_date": "Peildatum",
+    "wijkteam": "Wijkteam",
+    "rules_version": "Versie regels",
+    "model_version": "Versie scorekaart",
+    "code_version": "Versie software",
+    "teams_version": "Versie teamindeling",
+}  # not the run id: the same list made again gives the same bytes (manifest.json has the run)
+
+
+def _write_xlsx(frame: pl.DataFrame, path: Path, as_of: date, title: str, account: dict[str, str]) -> None:
     workbook = Workbook(str(path))
     # Fixed properties: the same list gives the same bytes.
     workbook.set_properties(
@@ -61,6 +71,13 @@ def _write_xlsx(frame: pl.DataFrame, path: Path, as_of: date, title: str) -> Non
         }
     )
     frame.write_excel(workbook=workbook, worksheet="Lijst", autofit=True, table_style=None)
+    # "Verantwoording": which rules, scorecard and software made this list, for whoever reads it later.
+    pl.DataFrame(
+        {
+            "onderdeel": [ACCOUNT_LABELS[k] for k in ACCOUNT_LABELS if k in account],
+            "waarde": [account[k] for k in ACCOUNT_LABELS if k in account],
+        }
+    ).write_excel(workbook=workbook, worksheet="Verantwoording", autofit=True, table_style=None)
     workbook.close()
 
 
@@ -75,12 +92,17 @@ def export_lists(
     target = out_dir / as_of.isoformat()
     target.mkdir(parents=True, exist_ok=True)
     entries = neutralise_formulas(con.sql(LIST_QUERY, params=[as_of]).pl())
+    models = con.execute(
+        "select distinct model_version from fct_list_entry where as_of_date = ? order by 1", [as_of]
+    ).fetchall()
+    versions = {**versions, "model_version": ", ".join(m for (m,) in models) or "geen (alleen regels)"}
     counts = {}
     for team in sorted(set(team_codes) | set(entries["wijkteam"].unique().to_list())):
         frame = entries.filter(pl.col("wijkteam") == team).drop("wijkteam")
         csv_bytes = frame.write_csv(separator=";").encode("utf-8")
         (target / f"{team}.csv").write_bytes(b"\xef\xbb\xbf" + csv_bytes)
-        _write_xlsx(frame, target / f"{team}.xlsx", as_of, f"Vroegsignaleringslijst {team} {as_of}")
+        account = {"as_of_date": as_of.strftime("%d-%m-%Y"), "wijkteam": team, **versions}
+        _write_xlsx(frame, target / f"{team}.xlsx", as_of, f"Vroegsignaleringslijst {team} {as_of}", account)
         counts[team] = frame.height
     manifest = {"as_of_date": as_of.isoformat(), **versions, "entries_per_team": counts}
     (target / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")

@@ -98,6 +98,11 @@ def load_spec(path: Path = SPEC_PATH) -> ScorecardSpec:
     return ScorecardSpec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
+def format_risk(risk: float) -> str:
+    """An estimated probability as a Dutch percentage with two decimals: 0.00042 → '0,04%'."""
+    return f"{100 * risk:.2f}%".replace(".", ",")
+
+
 def bin_indices(features: pl.DataFrame, spec: ScorecardSpec) -> pl.DataFrame:
     """One integer column per scorecard feature: the household's bin (0 = no value)."""
     return features.select(f.bin_index().alias(f.name) for f in spec.features)
@@ -195,9 +200,11 @@ def fit_scorecard(
         merged_from, merged_into = groups[j][i + 1], groups[j][i]
         groups[j] = [merged_into if g == merged_from else g for g in groups[j]]
     scale = spec.points_per_doubling / math.log(2)
-    # Shift each feature so its lowest bin scores 0: every point is a step up from the lowest
-    # class, and the shift moves into the intercept (the risk of a total is unchanged).
-    shifts = [min(per_bin[j]) for j in range(len(spec.features))]
+    # Anchor each feature at "no such signal" (bin 0) = 0 points: a household's points then come
+    # only from what is known about it (negative where a signal lowers the risk, e.g. a payment
+    # arrangement), so every reason shown is a signal the household has. The shift moves into the
+    # intercept; the order of households and the risk of a total are unchanged.
+    shifts = [per_bin[j][0] for j in range(len(spec.features))]
     points = {
         f.name: [round((c - shifts[j]) * scale) for c in per_bin[j]] for j, f in enumerate(spec.features)
     }

@@ -4,8 +4,9 @@
 -- order is score (descending), then the longest-waiting household (earliest first signal), then
 -- household_id, so the order is total and reproducible.
 -- Score: the scorecard's points when a scorecard is in use (int_household__score), and the top
--- three contributions are the reasons shown; before the first training, the rule points and
--- rule reasons (the "rules only" order).
+-- three non-zero contributions are the reasons shown (a household whose signals earn no points
+-- either way shows its rule reasons); before the first training, the rule points and rule
+-- reasons (the "rules only" order).
 -- Households in an active trajectory are marked (is_in_trajectory) and not listed as new unless
 -- a crisis-tier signal arrives.
 -- _tiers (tier, tier_rank, channel) and _teams (wijkteam, capacity) are registered by the caller.
@@ -55,11 +56,13 @@ entries as (
         s.contributions as score_points,
         coalesce(p.reasons, []) as rule_reasons,
         case
-            when s.household_id is null then coalesce(p.reasons, [])
+            -- no scorecard yet, or no points either way: the rule reasons explain the entry
+            when s.household_id is null or len(list_filter(s.contributions, lambda c: c.points <> 0)) = 0
+                then coalesce(p.reasons, [])
             else list_transform(
                 list_filter(s.contributions, lambda c: c.points <> 0)[1:3],
                 lambda c: c.label || ': ' || c.bin || ' (' || case when c.points > 0 then '+' else '' end
-                     || c.points::varchar || ' punten)'
+                     || c.points::varchar || case when abs(c.points) = 1 then ' punt)' else ' punten)' end
             )
         end as reasons,
         coalesce(p.rules_fired, []) as rules_fired

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from tests.conftest import TINY_AS_OF
-from tests.golden.regenerate import GOLDEN
+from tests.golden.regenerate import GOLDEN, install_scorecard
 
 pytestmark = pytest.mark.flow
 
@@ -36,6 +36,7 @@ def first_run(prefect_server, tiny_region, tmp_path_factory):
     for part in ("inbox", "reference", "registraties"):
         shutil.copytree(tiny_region / part, workspace / part)
     _copy_mtimes(tiny_region / "inbox", workspace / "inbox")
+    install_scorecard(workspace)
     collect = _Collect()
     root = logging.getLogger()
     old_level = root.level
@@ -80,6 +81,28 @@ def test_a_list_for_each_of_the_13_teams_with_a_dutch_reason_per_entry(first_run
     assert entries.height > 0
     assert entries["reden_1"].null_count() == 0
     assert entries["reden_1"].str.len_chars().min() > 10
+
+
+def test_each_list_records_the_versions_that_made_it(first_run):
+    import json
+
+    _, summary, _ = first_run
+    lists = Path(summary["lists_dir"])
+    manifest = json.loads((lists / "manifest.json").read_text(encoding="utf-8"))
+    card = json.loads((GOLDEN.parent / "scorecard.json").read_text(encoding="utf-8"))
+    assert manifest["model_version"] == card["version"]
+    assert manifest["rules_version"] and manifest["code_version"] == "test"
+    team = "zaanstad-poelenburg"
+    sheet = pl.read_excel(lists / f"{team}.xlsx", sheet_name="Lijst", infer_schema_length=0)
+    csv = pl.read_csv(lists / f"{team}.csv", separator=";", infer_schema=False)
+    assert sheet.columns == csv.columns and sheet.height == csv.height
+    account = dict(
+        pl.read_excel(lists / f"{team}.xlsx", sheet_name="Verantwoording", infer_schema_length=0).iter_rows()
+    )
+    assert account["Wijkteam"] == team
+    assert account["Versie scorekaart"] == card["version"]
+    assert account["Versie regels"] == manifest["rules_version"]
+    assert account["Versie software"] == "test"
 
 
 def test_lists_match_the_golden_files(first_run):

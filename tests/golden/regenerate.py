@@ -2,6 +2,11 @@
 
 Runs the real nightly flow (Prefect local mode) on the tiny region of tests/conftest.py and copies
 the CSV lists into tests/golden/lists/. Never edit the golden files by hand.
+
+The tiny region is too small to train on, so the flow scores with a frozen scorecard
+(tests/golden/scorecard.json, fitted by `vroeg demo` on the 80,000-household default region): the
+golden lists then show scorecard order, points and reasons. Replace it only when the scorecard spec
+(rules/scorecard.yaml) changes version: copy `data/demo/models/scorecard.json` after `make demo`.
 """
 
 from __future__ import annotations
@@ -13,6 +18,13 @@ import tempfile
 from pathlib import Path
 
 GOLDEN = Path(__file__).parent / "lists"
+SCORECARD = Path(__file__).parent / "scorecard.json"
+
+
+def install_scorecard(workspace: Path) -> None:
+    """Put the frozen scorecard where the nightly flow looks for the one in use."""
+    (workspace / "models").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(SCORECARD, workspace / "models" / "scorecard.json")
 
 
 def main() -> int:
@@ -26,6 +38,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         generate_region(root, **TINY)
+        install_scorecard(root)
         summary = nightly(str(root), TINY_AS_OF)
         source = Path(summary["lists_dir"])
         shutil.rmtree(GOLDEN, ignore_errors=True)
