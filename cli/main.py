@@ -93,12 +93,16 @@ def nightly(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Peildatum YYYY-MM-DD (default: today).")
     ] = None,
+    purge: Annotated[
+        bool,
+        typer.Option(help="Apply the retention purge (--no-purge only to take in a history at go-live)."),
+    ] = True,
 ) -> None:
-    """Run the nightly flow for one as-of date: ingest, features, rules, lists, run record."""
+    """Run the nightly flow for one as-of date: ingest, purge, features, rules, lists, run record."""
     _quiet_prefect()
     from flows.nightly import nightly as nightly_flow
 
-    summary = nightly_flow(str(workspace), date.fromisoformat(as_of) if as_of else None)
+    summary = nightly_flow(str(workspace), date.fromisoformat(as_of) if as_of else None, purge)
     _print_summary(summary)
 
 
@@ -112,6 +116,14 @@ def _print_summary(summary: dict) -> None:
     )
     if summary.get("status_reason"):
         console.print(f"  [yellow]{summary['status_reason']}[/]")
+    for warning in summary.get("warnings", []):
+        console.print(f"  [yellow]⚠ {warning}[/]")
+    purged = summary.get("purged", {})
+    if purged:
+        console.print(
+            "  bewaartermijn verstreken, verwijderd: "
+            + ", ".join(f"{t} {n}" for t, n in sorted(purged.items()))
+        )
     teams = ", ".join(f"{t} {n}" for t, n in sorted(summary["per_team"].items()))
     console.print(f"  lijsten per team: {teams}")
     console.print(f"De lijsten staan in [bold]{summary['lists_dir']}[/] (CSV en XLSX per wijkteam).")
@@ -125,11 +137,12 @@ def demo(
     """Generate the demo region (if absent), run the nightly flow, and say where the lists are."""
     if not (workspace / "inbox").exists():
         generate(workspace=workspace, households=households)
-    nightly(workspace=workspace, as_of=DEMO_END_DATE.isoformat())
     if not (workspace / "models" / "scorecard.json").exists():
-        # First run: fit the scorecard on the history just loaded, then rebuild the lists with it.
+        # Go-live: take in the delivered history without purging, fit the first scorecard on it,
+        # then the regular nightly run (with the retention purge) publishes the lists with it.
+        nightly(workspace=workspace, as_of=DEMO_END_DATE.isoformat(), purge=False)
         model_train(workspace=workspace, ground_truth=workspace / "ground_truth")
-        nightly(workspace=workspace, as_of=DEMO_END_DATE.isoformat())
+    nightly(workspace=workspace, as_of=DEMO_END_DATE.isoformat())
 
 
 @app.command()
@@ -222,30 +235,98 @@ def runs(
     with read_only(workspace / "warehouse.duckdb") as con:
         rows = last_runs(con, limit)
     table = Table(title="Laatste runs")
-    for header in (
-        "run",
-        "peildatum",
-        "gestart (UTC)",
-        "status",
-        "stappen (in → uit)",
-        "regels",
-        "code",
-    ):
+    for header in ("run", "peildatum", "gestart (UTC)", "status", "stappen (in → uit, seconden)", "versies"):
         table.add_column(header, overflow="fold")
-    for run_id, as_of, started, _finished, status, reason, rules_v, code_v, steps in rows:
+    for run in rows:
         step_text = "\n".join(
-            f"{s['step']}: {s['status']} {s['rows_in']} → {s['rows_out']}" for s in steps if s["step"]
+            f"{s['step']}: {s['status']} {s['rows_in']} → {s['rows_out']}"
+            + (f" ({(s['finished_at'] - s['started_at']).total_seconds():.0f} s)" if s["finished_at"] else "")
+            + (f"\n  {s['error']}" if s["error"] else "")
+            for s in run["steps"]
+            if s["step"]
         )
+        status = run["status"] + (f"\n{run['status_reason']}" if run["status_reason"] else "")
+        status += "".join(f"\n[yellow]⚠ {w}[/]" for w in run["warnings"])
         table.add_row(
-            run_id,
-            str(as_of),
-            f"{started:%Y-%m-%d %H:%M}",
-            status + (f"\n{reason}" if reason else ""),
+            run["run_id"] + (f"\nprefect {run['flow_run_id'][:8]}" if run["flow_run_id"] else ""),
+            str(run["as_of_date"]),
+            f"{run['started_at']:%Y-%m-%d %H:%M}",
+            status,
             step_text,
-            rules_v,
-            code_v,
+            f"regels {run['rules_version']}\nmodel {run['model_version'] or '—'}\ncode {run['code_version']}",
         )
     console.print(table)
+
+
+@app.command()
+def schedule(
+    workspace: WorkspaceOpt = Path("data/demo"),
+    port: Annotated[int, typer.Option(help="Port of the local Prefect server (loopback only).")] = 4200,
+) -> None:
+    """One machine: start a local Prefect server and run the nightly flow every night at 02:00
+    Europe/Amsterdam until stopped (Ctrl-C). The server's database and log live in
+    <workspace>/.prefect; its UI is at http://127.0.0.1:<port>."""
+    from flows.deploy import NIGHTLY_CRON, TIMEZONE, local_server, serve_nightly
+
+    _quiet_prefect()
+    home = workspace.resolve() / ".prefect"
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    minute, hour = (int(x) for x in NIGHTLY_CRON.split()[:2])
+    with (
+        local_server(home, port, home / "server.log") as api_url,
+        temporary_settings({PREFECT_API_URL: api_url}),
+    ):
+        console.print(
+            f"Prefect-server draait op {api_url.removesuffix('/api')}; de nachtelijke run start elke dag om "
+            f"{hour:02d}:{minute:02d} ({TIMEZONE}). Stoppen met Ctrl-C."
+        )
+        serve_nightly(workspace)
+
+
+@app.command()
+def deploy(
+    workspace: WorkspaceOpt = Path("data/demo"),
+    pool: Annotated[
+        str, typer.Option(help="Process work pool the worker polls (created if absent).")
+    ] = "vroeg",
+) -> None:
+    """Production: register the nightly deployment (02:00 Europe/Amsterdam) on the Prefect server of
+    PREFECT_API_URL. Then start a worker: `prefect worker start --pool <pool>`."""
+    from flows.deploy import DEPLOYMENT_NAME, deploy_nightly
+
+    if not os.environ.get("PREFECT_API_URL"):
+        console.print(
+            "[red]Zet eerst PREFECT_API_URL[/] (bijv. http://127.0.0.1:4200/api) naar de Prefect-server."
+        )
+        raise typer.Exit(2)
+    deployment_id = deploy_nightly(workspace, pool)
+    console.print(
+        f"Deployment nightly/{DEPLOYMENT_NAME} ({deployment_id}) staat op work pool '{pool}'. "
+        f"Start een worker met: prefect worker start --pool {pool}"
+    )
+
+
+@app.command()
+def purge(
+    workspace: WorkspaceOpt = Path("data/demo"),
+    on: Annotated[str | None, typer.Option("--date", help="Purge date YYYY-MM-DD (default: today).")] = None,
+) -> None:
+    """Delete personal data whose retention term (config/retention.yaml) has passed; counts only."""
+    _quiet_prefect()
+    from flows.nightly import today_amsterdam
+    from flows.purge_expired_data import purge_expired_data, sweep_expired_files
+    from warehouse.store import working_copy
+
+    purge_date = date.fromisoformat(on) if on else today_amsterdam()
+    with working_copy(workspace.resolve() / "warehouse.duckdb") as working:
+        counts = purge_expired_data(str(working), purge_date)
+    swept = sweep_expired_files(str(workspace.resolve()), purge_date)
+    everything = {**counts, **swept}
+    console.print(
+        f"Bewaartermijnen per {purge_date}: "
+        + (", ".join(f"{t} {n}" for t, n in sorted(everything.items()) if n) or "niets verlopen")
+    )
 
 
 @rules_app.command("validate")

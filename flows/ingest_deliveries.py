@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -10,9 +11,11 @@ from prefect.cache_policies import NO_CACHE
 from rich.progress import Progress
 
 from signals.addresses import load_reference
+from signals.freshness import stale_suppliers
 from signals.intake import discover_inbox, ingest_files
 from signals.pseudonymise import pseudonym_key
 from signals.registrations import load_registrations
+from signals.registry import suppliers
 from warehouse.store import connect
 from warehouse.workspace import Workspace
 
@@ -77,16 +80,30 @@ def ingest_inbox(working: str, workspace: str) -> dict[str, int]:
         "rows_loaded": sum(r.rows_loaded for r in records),
         "rows_quarantined": sum(r.rows_quarantined for r in records),
         "rejected": [f"{r.supplier_code}/{r.feed}: {r.rejection_reason}" for r in rejected],
+        # What was taken in: cleared from the inbox once the run's warehouse has been swapped in.
+        "taken_in": [[str(f.path), f.path.stat().st_mtime_ns, f.path.stat().st_size] for f in files],
     }
 
 
+@task(cache_policy=NO_CACHE)
+def check_freshness(working: str, as_of: date) -> list[dict[str, str]]:
+    con = connect(Path(working))
+    try:
+        return [vars(w) for w in stale_suppliers(con, suppliers(), as_of)]
+    finally:
+        con.close()
+
+
 @flow(name="ingest-deliveries")
-def ingest_deliveries(working: str, workspace: str) -> dict:
-    """Reference table first (linking needs it), then every new file in the inbox."""
+def ingest_deliveries(working: str, workspace: str, as_of: date) -> dict:
+    """Reference table first (linking needs it), then every new file in the inbox; then freshness."""
     logger = get_run_logger()
     addresses = refresh_reference(working, str(Path(workspace) / "reference"))
     summary = ingest_inbox(working, workspace)
     attempts, results = refresh_registrations(working, str(Path(workspace) / "registraties"))
+    summary["freshness"] = check_freshness(working, as_of)
+    for warning in summary["freshness"]:
+        logger.warning("versheid: %s", warning["message_nl"])
     logger.info(
         "registrations: %s attempts, %s results; addresses=%s new deliveries=%s rejected=%s "
         "rows read=%s loaded=%s quarantined=%s",

@@ -101,6 +101,7 @@ class FeatureWindows(BaseModel):
     financial_window_days: int = Field(gt=0)
     short_window_days: int = Field(gt=0)
     stacking_window_days: int = Field(gt=0)
+    ggd_window_days: int = Field(gt=0)
     trajectory_window_days: int = Field(gt=0)
     trajectory_results: tuple[str, ...] = Field(min_length=1)
 

@@ -21,7 +21,10 @@ FEATURES: dict[str, tuple[str, str]] = {
         "number",
         "overlastmeldingen in het terugkijkvenster (aantal)",
     ),
-    "ggd_reports_long_window": ("number", "GGD-meldingen in het terugkijkvenster (aantal)"),
+    "ggd_reports_long_window": (
+        "number",
+        "GGD-meldingen in het GGD-venster, niet langer dan hun bewaartermijn (aantal)",
+    ),
     "ggd_crisis_date": (
         "date",
         "datum van de laatste GGD-melding met urgentie crisis (kort venster)",
@@ -79,11 +82,17 @@ def link_signals(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("select count(*) from int_signal__linked").fetchall()[0][0]
 
 
+def link_households(con: duckdb.DuckDBPyConnection, as_of) -> None:
+    """(Re)build the session's temp table _household_signal: signals known on `as_of`, per household."""
+    run_sql_file(con, SQL_DIR / "int_household__signal.sql", {"as_of": as_of})
+
+
 def build_features(con: duckdb.DuckDBPyConnection, as_of, parameters: dict) -> int:
     """(Re)build the as-of partition of int_household__features; returns its row count.
 
     `parameters`: the `features` section of the rule set (windows, trajectory results).
     """
+    link_households(con, as_of)
     run_sql_file(con, SQL_DIR / "int_household__features.sql", {"as_of": as_of, **parameters})
     return con.execute(
         "select count(*) from int_household__features where as_of_date = ?", [as_of]

@@ -50,6 +50,7 @@ class SupplierConfig(BaseModel):
 
     version: str
     max_delivery_mb: int = 200
+    freshness_grace_days: int = Field(default=0, ge=0)
     suppliers: tuple[Supplier, ...]
 
     def get(self, code: str) -> Supplier:

@@ -73,7 +73,9 @@ class DeliveryRecord:
 
 def record_delivery(con: duckdb.DuckDBPyConnection, r: DeliveryRecord) -> None:
     con.execute(
-        "insert into raw_delivery values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into raw_delivery (delivery_id, supplier_code, feed, channel, original_name, received_at,"
+        " received_date, byte_size, archive_path, status, rejection_reason, rows_read, rows_loaded,"
+        " rows_quarantined, warnings, loaded_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             r.delivery_id,
             r.supplier_code,

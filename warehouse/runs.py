@@ -36,6 +36,8 @@ class RunRecord:
     steps: list[StepRecord] = field(default_factory=list)
     status: str = "running"
     status_reason: str | None = None
+    # (kind, subject, Dutch message): raised without failing the run, e.g. a silent supplier.
+    warnings: list[tuple[str, str, str]] = field(default_factory=list)
 
     @contextmanager
     def step(self, name: str) -> Iterator[StepRecord]:
@@ -57,6 +59,7 @@ class RunRecord:
             record.seconds = time.monotonic() - start  # type: ignore[attr-defined]
 
     def save(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("delete from meta_run_warning where run_id = ?", [self.run_id])
         con.execute("delete from meta_run_step where run_id = ?", [self.run_id])
         con.execute("delete from meta_run where run_id = ?", [self.run_id])
         con.execute(
@@ -77,6 +80,11 @@ class RunRecord:
                 self.model_version,
             ],
         )
+        if self.warnings:
+            con.executemany(
+                "insert into meta_run_warning (run_id, kind, subject, message_nl) values (?, ?, ?, ?)",
+                [[self.run_id, *w] for w in self.warnings],
+            )
         for s in self.steps:
             con.execute(
                 "insert into meta_run_step values (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -94,17 +102,27 @@ class RunRecord:
 
 
 RUNS_QUERY = """
-select r.run_id, r.as_of_date, r.started_at, r.finished_at, r.status, r.status_reason,
-       r.rules_version, r.code_version,
+with warnings as (
+    select run_id, list(message_nl order by kind, subject) as warnings
+    from meta_run_warning
+    group by run_id
+)
+select r.run_id, r.flow_run_id, r.as_of_date, r.started_at, r.finished_at, r.status, r.status_reason,
+       r.rules_version, r.model_version, r.code_version,
        list(struct_pack(step := s.step, status := s.status, rows_in := s.rows_in,
-                        rows_out := s.rows_out) order by s.started_at) as steps
+                        rows_out := s.rows_out, started_at := s.started_at,
+                        finished_at := s.finished_at, error := s.error_summary)
+            order by s.started_at) as steps,
+       coalesce(any_value(w.warnings), []) as warnings
 from meta_run as r
 left join meta_run_step as s using (run_id)
+left join warnings as w using (run_id)
 group by all
 order by r.started_at desc
 limit ?
 """
 
 
-def last_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[tuple]:
-    return con.execute(RUNS_QUERY, [limit]).fetchall()
+def last_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[dict]:
+    """The last runs, newest first, each with its steps and warnings."""
+    return con.sql(RUNS_QUERY, params=[limit]).pl().to_dicts()

@@ -173,7 +173,7 @@ def oracle(signals: list[Signal]) -> dict[str, object]:
     values |= {
         "nuisance_reports_short_window": sum(within(s, w.short_window_days) for s in nuisance),
         "nuisance_reports_long_window": len(nuisance),
-        "ggd_reports_long_window": len(ggd),
+        "ggd_reports_long_window": sum(within(s, w.ggd_window_days) for s in ggd),
         "ggd_crisis_date": max(crisis) if crisis else None,
         "distinct_sources": len({s.feed for s in known if within(s, w.stacking_window_days)}),
         "financial_signals_stacking_window": sum(
