@@ -85,7 +85,6 @@ def test_deployment_on_a_work_pool_runs_on_a_worker_and_its_cron_creates_schedul
     assert worker.returncode == 0, worker.stdout[-2000:] + worker.stderr[-2000:]
 
     from prefect.client.orchestration import get_client
-
     from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
 
     with get_client(sync_client=True) as client:
