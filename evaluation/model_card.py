@@ -136,7 +136,9 @@ def render_model_card(evaluation: Evaluation) -> str:
                 "- **Gegevens**: signalen van woningcorporaties (huurachterstand, ontruiming, overlast), het "
                 "drinkwaterbedrijf, het GGD Meldpunt Zorg & Overlast en DDAS-leveringen; registraties van het wijkteam. "
                 "Alleen wat op de peildatum bekend was. Geen nationaliteit, taal, geslacht, etniciteit, leeftijd, "
-                "huishoudtype, vrije tekst of buurt als invoer (buurt bepaalt alleen het team).",
+                "huishoudtype, vrije tekst of buurt als invoer (buurt bepaalt alleen het team). Alleen gegevens "
+                "binnen hun bewaartermijn (config/retention.yaml): na de eerste training is de trainingshistorie "
+                "zo lang als de bewaartermijn toestaat.",
                 "- **Menselijke tussenkomst**: de scorekaart bepaalt alleen de volgorde. Elk huishouden met een "
                 "financieel signaal staat op de lijst; de coördinator beslist wie wordt benaderd en hoe, en kan de "
                 "prioriteit met een reden aanpassen. Er wordt niets automatisch besloten.",

@@ -77,7 +77,7 @@ def wait_healthy(api_url: str, process: subprocess.Popen | None = None, timeout:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
+            if httpx.get(f"{api_url}/health", timeout=2).is_success:
                 return
         except httpx.HTTPError:
             pass
@@ -87,13 +87,16 @@ def wait_healthy(api_url: str, process: subprocess.Popen | None = None, timeout:
 
 
 @contextmanager
-def local_server(home: Path, port: int, log_path: Path) -> Iterator[str]:
+def local_server(
+    home: Path, port: int, log_path: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     """A `prefect server start` on loopback with its database in `home`; yields the API URL."""
     home.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
         "PREFECT_HOME": str(home),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        **(extra_env or {}),
     }
     env.pop("PREFECT_API_URL", None)
     with open(log_path, "a") as log:

@@ -25,7 +25,7 @@ class FreshnessWarning:
 LAST_DELIVERIES = """
 select supplier_code, max(received_date) as last_received
 from raw_delivery
-where received_date <= $as_of
+where received_date <= $as_of and status = 'geaccepteerd'  -- a rejected file is not a delivery of data
 group by supplier_code
 """
 
@@ -51,11 +51,15 @@ def stale_suppliers(
     warnings = []
     for row in stale.sort("supplier_code").iter_rows(named=True):
         if row["last_received"] is None:
-            text = f"{row['name']} heeft nog nooit geleverd (verwacht: elke {row['cadence_days']} dagen)."
+            text = (
+                f"{row['name']} heeft nog nooit een geaccepteerde levering gedaan "
+                f"(verwacht: elke {row['cadence_days']} dagen)."
+            )
         else:
             text = (
-                f"{row['name']} leverde voor het laatst op {row['last_received']:%d-%m-%Y}, "
-                f"{row['days_silent']} dagen voor de peildatum (verwacht: elke {row['cadence_days']} dagen)."
+                f"{row['name']} leverde voor het laatst een geaccepteerde levering op "
+                f"{row['last_received']:%d-%m-%Y}, {row['days_silent']} dagen voor de peildatum "
+                f"(verwacht: elke {row['cadence_days']} dagen)."
             )
         warnings.append(FreshnessWarning(row["supplier_code"], text))
     return warnings

@@ -14,6 +14,12 @@ COMMANDS = [
     ["runs"],
     ["rules", "validate"],
     ["rules", "preview"],
+    ["model", "train"],
+    ["schedule"],
+    ["deploy"],
+    ["purge"],
+    ["contracts", "docs"],
+    ["ingest"],
 ]
 
 

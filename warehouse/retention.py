@@ -123,6 +123,25 @@ from int_signal__linked as l
 inner join _expired_signal as e using (feed, supplier_code, source_ref)
 """
 
+_PURGED_RAW_ROWS = """
+create or replace temp table _purged_raw_row as
+select delivery_id, line_no from _expired_row
+union
+select delivery_id, line_no from raw_rows
+where not is_loaded and delivery_id in (select delivery_id from _quarantine_expired)
+"""
+
+_COUNT_PURGED = """
+update raw_delivery as d set rows_purged = d.rows_purged + p.rows
+from (
+    select r.delivery_id, count(*) as rows
+    from raw_rows as r
+    inner join _purged_raw_row as e using (delivery_id, line_no)
+    group by r.delivery_id
+) as p
+where d.delivery_id = p.delivery_id
+"""
+
 _QUARANTINE_EXPIRED = """
 create or replace temp table _quarantine_expired as
 select delivery_id from raw_delivery where received_date <= $purge_date - to_months($months)
@@ -161,32 +180,29 @@ def purge_expired(
         con.unregister("_terms")
     con.execute(_EXPIRED_ROWS)
     deleted = result.deleted
-    # Loaded rows: every version of every expired signal, its raw row and its contact details.
+    con.execute(_QUARANTINE_EXPIRED, {"purge_date": purge_date, "months": config.quarantine_months})
+    # Every raw row that goes: the loaded rows of expired signals (all versions) and, after the
+    # quarantine term, the quarantined rows. Counted per delivery first, so that for every delivery
+    # raw rows + rows_purged = rows_read stays true.
+    con.execute(_PURGED_RAW_ROWS)
+    con.execute(_COUNT_PURGED)
     for feed in FEEDS:
         deleted[f"stg_{feed}"] = _delete(
             con,
             f"delete from stg_{feed} as s using _expired_row as e "  # noqa: S608 - feed names from contracts
             "where s.delivery_id = e.delivery_id and s.line_no = e.line_no",
         )
-    for table in ("raw_rows", "pii_contact", "int_signal__linked"):
+    deleted["int_signal__linked"] = _delete(
+        con,
+        "delete from int_signal__linked as t using _expired_row as e "
+        "where t.delivery_id = e.delivery_id and t.line_no = e.line_no",
+    )
+    for table in ("raw_rows", "pii_contact"):
         deleted[table] = _delete(
             con,
-            f"delete from {table} as t using _expired_row as e "  # noqa: S608 - fixed table names
+            f"delete from {table} as t using _purged_raw_row as e "  # noqa: S608 - fixed table names
             "where t.delivery_id = e.delivery_id and t.line_no = e.line_no",
         )
-    # Quarantined rows, their findings and contact details, after the quarantine term.
-    con.execute(_QUARANTINE_EXPIRED, {"purge_date": purge_date, "months": config.quarantine_months})
-    deleted["pii_contact"] += _delete(
-        con,
-        "delete from pii_contact as p using raw_rows as r where p.delivery_id = r.delivery_id "
-        "and p.line_no = r.line_no and not r.is_loaded "
-        "and r.delivery_id in (select delivery_id from _quarantine_expired)",
-    )
-    deleted["raw_rows"] += _delete(
-        con,
-        "delete from raw_rows where not is_loaded "
-        "and delivery_id in (select delivery_id from _quarantine_expired)",
-    )
     deleted["quarantine_finding"] = _delete(
         con,
         "delete from quarantine_finding where delivery_id in (select delivery_id from _quarantine_expired)",

@@ -79,6 +79,17 @@ def test_a_garbage_delivery_makes_the_run_partial_and_every_list_is_still_publis
     finally:
         con.close()
     assert (status, reason) == ("partial", summary["status_reason"])
+    # the run summary and `vroeg runs` say what happened, freshness warnings included
+    # the rejected file is no delivery of data: Molenwonen's silence is still reported
+    assert any("Stichting Molenwonen leverde voor het laatst" in w for w in summary["warnings"])
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    shown = CliRunner().invoke(app, ["runs", "--workspace", str(workspace)], env={"COLUMNS": "250"})
+    assert shown.exit_code == 0, shown.output
+    for text in ("partial", "molenwonen/huurachterstand", "Stichting Molenwonen", "ingest: ok", "lists: ok"):
+        assert text in shown.output, text
     assert rejected[0][0] == "afgewezen" and rejected[0][1]
     assert Path(rejected[0][2]).read_bytes().startswith(b"\x00\x01PK")  # the raw file is kept
 

@@ -29,6 +29,15 @@ CONFIG = RetentionConfig.model_validate(
     }
 )
 HOUSEHOLD_FEEDS = [f for f, t in CONFIG.signals.items() if t.after == "household_last_signal"]
+# the event date of a signal in each staging table
+DAY = {
+    "huurachterstand": "signal_date",
+    "ontruiming": "stage_date",
+    "waterafsluiting": "signal_date",
+    "ddas": "signal_date",
+    "overlast": "report_date",
+    "ggd_melding": "report_date",
+}
 
 
 def _cutoff(months: int) -> date:
@@ -86,19 +95,7 @@ def test_household_signals_remain_only_while_the_address_was_signalled_within_th
     w = default_ruleset().features
     signals = pl.concat(
         [
-            after[f"stg_{feed}"].select(
-                "address_key",
-                pl.col(
-                    {
-                        "huurachterstand": "signal_date",
-                        "ontruiming": "stage_date",
-                        "waterafsluiting": "signal_date",
-                        "ddas": "signal_date",
-                        "overlast": "report_date",
-                        "ggd_melding": "report_date",
-                    }[feed]
-                ).alias("day"),
-            )
+            after[f"stg_{feed}"].select("address_key", pl.col(DAY[feed]).alias("day"))
             for feed in CONFIG.signals
         ]
     )
@@ -126,6 +123,15 @@ def test_rows_go_with_their_raw_row_and_contact_details(purged):
     orphans = after["pii_contact"].join(after["raw_rows"], on=["delivery_id", "line_no"], how="anti")
     assert orphans.height == 0
     assert after["pii_contact"].height < before["pii_contact"].height
+    # nothing goes unaccounted: per delivery, the raw rows left plus those purged are the rows read
+    present = after["raw_rows"].group_by("delivery_id").len("present")
+    accepted = (
+        after["raw_delivery"]
+        .filter(pl.col("status") == "geaccepteerd")
+        .join(present, on="delivery_id", how="left")
+    )
+    assert (accepted["present"].fill_null(0) + accepted["rows_purged"] == accepted["rows_read"]).all()
+    assert accepted["rows_purged"].sum() > 0
 
 
 def test_quarantine_lists_and_registrations_older_than_their_terms_are_gone(purged):
@@ -184,20 +190,12 @@ def test_a_household_signalled_within_the_term_keeps_its_whole_history(purged):
     the term keeps every earlier household signal, however old."""
     _, before, after, *_ = purged
     cutoff = _cutoff(12)
-    day = {
-        "huurachterstand": "signal_date",
-        "ontruiming": "stage_date",
-        "waterafsluiting": "signal_date",
-        "ddas": "signal_date",
-        "overlast": "report_date",
-        "ggd_melding": "report_date",
-    }
 
     def rows(tables, feeds):
         return pl.concat(
             [
                 tables[f"stg_{f}"].select(
-                    "delivery_id", "line_no", "address_key", "person_pseudonym", pl.col(day[f]).alias("day")
+                    "delivery_id", "line_no", "address_key", "person_pseudonym", pl.col(DAY[f]).alias("day")
                 )
                 for f in feeds
             ]
