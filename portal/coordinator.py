@@ -130,7 +130,7 @@ def team_list_xlsx(request: Request, team: str, user: CurrentUser, con: StateDB)
         versions = {"rules_version": "", "code_version": "", "teams_version": teams().version}
         row = wh.execute(
             "select max(rules_version), max(code_version) from fct_list_entry where as_of_date = ?", [as_of]
-        ).fetchone()
+        ).fetchall()[0]
         versions["rules_version"], versions["code_version"] = row[0] or "", row[1] or ""
         path = Path(tmp) / "lijst.xlsx"
         rows = write_team_xlsx(wh, as_of, team, path, versions)

@@ -23,7 +23,7 @@ LIST_COLUMNS = """
 
 
 def latest_as_of(con: duckdb.DuckDBPyConnection) -> date | None:
-    return con.execute("select max(as_of_date) from fct_list_entry").fetchone()[0]
+    return con.execute("select max(as_of_date) from fct_list_entry").fetchall()[0][0]
 
 
 def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
@@ -122,7 +122,7 @@ def imported_registrations(
 
 def run_of(con: duckdb.DuckDBPyConnection, as_of: date) -> str | None:
     """The run that made the list of this as-of date."""
-    row = con.execute("select max(run_id) from fct_list_entry where as_of_date = ?", [as_of]).fetchone()
+    row = con.execute("select max(run_id) from fct_list_entry where as_of_date = ?", [as_of]).fetchall()[0]
     return row[0] if row else None
 
 
@@ -139,7 +139,7 @@ def supplier_deliveries(con: duckdb.DuckDBPyConnection, supplier: str, limit: in
 def delivered_before(con: duckdb.DuckDBPyConnection, supplier: str, sha256: str) -> bool:
     row = con.execute(
         "select count(*) from raw_delivery where supplier_code = ? and delivery_id = ?", [supplier, sha256]
-    ).fetchone()
+    ).fetchall()[0]
     return row[0] > 0
 
 
