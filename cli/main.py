@@ -24,6 +24,9 @@ model_app = typer.Typer(help="De scorekaart trainen en evalueren.", no_args_is_h
 app.add_typer(model_app, name="model")
 contracts_app = typer.Typer(help="De feedcontracten en hun documentatie.", no_args_is_help=True)
 app.add_typer(contracts_app, name="contracts")
+from cli.portal import portal_app  # noqa: E402 - after the other sub-apps, in help order
+
+app.add_typer(portal_app, name="portal")
 console = Console()
 
 DEMO_END_DATE = date(2026, 10, 31)

@@ -14,7 +14,7 @@ from signals.addresses import load_reference
 from signals.freshness import stale_suppliers
 from signals.intake import discover_inbox, ingest_files
 from signals.pseudonymise import pseudonym_key
-from signals.registrations import load_registrations
+from signals.registrations import load_portal_registrations, load_registrations
 from signals.registry import suppliers
 from warehouse.store import connect
 from warehouse.workspace import Workspace
@@ -45,12 +45,18 @@ def refresh_reference(working: str, reference_dir: str) -> int:
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10], retry_condition_fn=_only_on_oserror)
-def refresh_registrations(working: str, folder: str) -> tuple[int, int]:
+def refresh_registrations(working: str, workspace: str) -> tuple[int, int]:
+    """The previous system's files (source 'import'), then the portal's registrations (source 'portal')."""
+    ws = Workspace(Path(workspace))
     con = connect(Path(working))
     try:
-        return load_registrations(con, Path(folder))
+        attempts, results = load_registrations(con, ws.root / "registraties")
+        from_portal = load_portal_registrations(con, ws.portal_state)
     finally:
         con.close()
+    if from_portal:
+        attempts, results = attempts + from_portal[0], results + from_portal[1]
+    return attempts, results
 
 
 @task(cache_policy=NO_CACHE)
@@ -100,7 +106,7 @@ def ingest_deliveries(working: str, workspace: str, as_of: date) -> dict:
     logger = get_run_logger()
     addresses = refresh_reference(working, str(Path(workspace) / "reference"))
     summary = ingest_inbox(working, workspace)
-    attempts, results = refresh_registrations(working, str(Path(workspace) / "registraties"))
+    attempts, results = refresh_registrations(working, workspace)
     summary["freshness"] = check_freshness(working, as_of)
     for warning in summary["freshness"]:
         logger.warning("versheid: %s", warning["message_nl"])

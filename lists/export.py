@@ -81,6 +81,29 @@ def _write_xlsx(frame: pl.DataFrame, path: Path, as_of: date, title: str, accoun
     workbook.close()
 
 
+def _model_versions(con: duckdb.DuckDBPyConnection, as_of: date) -> str:
+    models = con.execute(
+        "select distinct model_version from fct_list_entry where as_of_date = ? order by 1", [as_of]
+    ).fetchall()
+    return ", ".join(m for (m,) in models) or "geen (alleen regels)"
+
+
+def write_team_xlsx(
+    con: duckdb.DuckDBPyConnection, as_of: date, team: str, path: Path, versions: dict[str, str]
+) -> int:
+    """One team's list as XLSX, the same workbook export_lists writes (the portal's download)."""
+    entries = neutralise_formulas(con.sql(LIST_QUERY, params=[as_of]).pl())
+    frame = entries.filter(pl.col("wijkteam") == team).drop("wijkteam")
+    account = {
+        "as_of_date": as_of.strftime("%d-%m-%Y"),
+        "wijkteam": team,
+        **versions,
+        "model_version": _model_versions(con, as_of),
+    }
+    _write_xlsx(frame, path, as_of, f"Vroegsignaleringslijst {team} {as_of}", account)
+    return frame.height
+
+
 def export_lists(
     con: duckdb.DuckDBPyConnection,
     as_of: date,
@@ -92,10 +115,7 @@ def export_lists(
     target = out_dir / as_of.isoformat()
     target.mkdir(parents=True, exist_ok=True)
     entries = neutralise_formulas(con.sql(LIST_QUERY, params=[as_of]).pl())
-    models = con.execute(
-        "select distinct model_version from fct_list_entry where as_of_date = ? order by 1", [as_of]
-    ).fetchall()
-    versions = {**versions, "model_version": ", ".join(m for (m,) in models) or "geen (alleen regels)"}
+    versions = {**versions, "model_version": _model_versions(con, as_of)}
     counts = {}
     for team in sorted(set(team_codes) | set(entries["wijkteam"].unique().to_list())):
         frame = entries.filter(pl.col("wijkteam") == team).drop("wijkteam")

@@ -1,13 +1,15 @@
 """Team registrations (contact attempts, end results) from the previous registration system.
 
 The files in `registraties/` are replaced as a whole on every load (source 'import'); rows the
-portal registers (source 'portal') are never touched. Values must be in the DDAS vocabulary, read
+portal registers (source 'portal') are never touched by that import: load_portal_registrations
+replaces them from the portal's own SQLite file. Values must be in the DDAS vocabulary, read
 from the national schema; a file with other values is refused rather than half loaded.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from functools import cache
 from pathlib import Path
 
@@ -76,6 +78,79 @@ def load_registrations(con: duckdb.DuckDBPyConnection, folder: Path) -> tuple[in
         con.execute("delete from reg_contact_attempt where source = 'import'")
         con.execute("insert into reg_contact_attempt by name select * from _attempts")
         con.execute("delete from reg_case_result where source = 'import'")
+        con.execute("insert into reg_case_result by name select * from _results")
+    finally:
+        con.unregister("_attempts")
+        con.unregister("_results")
+    return attempts.height, results.height
+
+
+def load_portal_registrations(con: duckdb.DuckDBPyConnection, state_path: Path) -> tuple[int, int] | None:
+    """Replace the registrations with source 'portal' by what the portal holds; returns (attempts, results).
+
+    The portal keeps its registrations in its own SQLite file (`portal.sqlite`, tables
+    contact_attempt and case_result); the warehouse copy is rebuilt from it on every run, so a
+    registration made while a run is in progress is taken in by the next one. Without the file (no
+    portal in use) nothing is touched and None is returned. Values are checked against the DDAS
+    vocabulary here too: the file is read by the pipeline, not only written by the portal.
+    """
+    if not Path(state_path).exists():
+        return None
+    vocab = ddas_vocabulary()
+    source = sqlite3.connect(f"file:{Path(state_path).resolve()}?mode=ro", uri=True, timeout=30)
+    try:
+        attempt_rows = source.execute(
+            "select address_key, wijkteam, contact_date, soort, is_reached, dagdeel, registered_at "
+            "from contact_attempt order by attempt_id"
+        ).fetchall()
+        result_rows = source.execute(
+            "select address_key, wijkteam, result_date, eindresultaat from case_result order by result_id"
+        ).fetchall()
+    finally:
+        source.close()
+    attempts = pl.DataFrame(
+        attempt_rows,
+        schema=["address_key", "wijkteam", "contact_date", "soort", "is_reached", "dagdeel", "registered_at"],
+        orient="row",
+        schema_overrides={
+            c: pl.String for c in ("address_key", "wijkteam", "contact_date", "soort", "dagdeel")
+        }
+        | {"is_reached": pl.Int64, "registered_at": pl.String},
+    )
+    results = pl.DataFrame(
+        result_rows,
+        schema=["address_key", "wijkteam", "result_date", "eindresultaat"],
+        orient="row",
+        schema_overrides=dict.fromkeys(
+            ("address_key", "wijkteam", "result_date", "eindresultaat"), pl.String
+        ),
+    )
+    _check(attempts, "soort", vocab["EnumContactsoort"], "portal.sqlite contact_attempt")
+    _check(attempts, "dagdeel", vocab["EnumDagdeel"], "portal.sqlite contact_attempt")
+    _check(results, "eindresultaat", vocab["EnumEindresultaat"], "portal.sqlite case_result")
+    attempts = attempts.select(
+        pl.lit("portal").alias("source"),
+        "address_key",
+        "wijkteam",
+        pl.col("contact_date").str.to_date("%Y-%m-%d"),
+        "soort",
+        (pl.col("is_reached") == 1).alias("is_reached"),
+        "dagdeel",
+        pl.col("registered_at").str.to_datetime(time_zone="UTC"),
+    )
+    results = results.select(
+        pl.lit("portal").alias("source"),
+        "address_key",
+        "wijkteam",
+        pl.col("result_date").str.to_date("%Y-%m-%d"),
+        "eindresultaat",
+    )
+    con.register("_attempts", attempts)
+    con.register("_results", results)
+    try:
+        con.execute("delete from reg_contact_attempt where source = 'portal'")
+        con.execute("insert into reg_contact_attempt by name select * from _attempts")
+        con.execute("delete from reg_case_result where source = 'portal'")
         con.execute("insert into reg_case_result by name select * from _results")
     finally:
         con.unregister("_attempts")

@@ -45,6 +45,11 @@ class Workspace:
         return self.root / "models"
 
     @property
+    def portal_state(self) -> Path:
+        """The portal's own SQLite file: accounts, audit log, the coordinators' registrations."""
+        return self.root / "portal.sqlite"
+
+    @property
     def reports(self) -> Path:
         """Delivery reports. They quote delivered values: personal data, same retention as the archive."""
         return self.root / "reports"

@@ -1,0 +1,253 @@
+"""The portal application: log-in, the start page per role, security headers, the administrator's pages.
+
+`create_app(workspace)` builds the app; `vroeg portal` serves it with uvicorn. The pages of each role
+live in their own module (coordinator, supplier, evaluator); this module wires them together.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from portal import state
+from portal.security import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    CheckedUser,
+    CurrentUser,
+    LoginRequired,
+    StateDB,
+    User,
+    authenticate,
+    client_ip,
+    require_role,
+    start_session,
+)
+from warehouse.workspace import Workspace
+
+HERE = Path(__file__).parent
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    # Pages show personal data: no copies in browser or proxy caches.
+    "Cache-Control": "no-store",
+}
+
+START_PAGES = {
+    "coordinator": lambda u: f"/teams/{u.team_code}/lijst",
+    "supplier": lambda u: f"/leveranciers/{u.supplier_code}/leveringen",
+    "evaluator": lambda u: "/evaluatie",
+    "administrator": lambda u: "/beheer/audit",
+}
+
+
+def _nl_date(value: date | datetime | str | None) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(AMSTERDAM)
+        return value.strftime("%d-%m-%Y %H:%M")
+    return value.strftime("%d-%m-%Y")
+
+
+def _eur(value: Decimal | float | int | None) -> str:
+    if value is None:
+        return ""
+    return "€ " + f"{float(value):,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def templates() -> Jinja2Templates:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
+    env.filters["nl_date"] = _nl_date
+    env.filters["eur"] = _eur
+    env.filters["yes_no"] = lambda v: "ja" if v else "nee"
+    return Jinja2Templates(env=env)
+
+
+def render(request: Request, name: str, user: User | None, status_code: int = 200, **context) -> HTMLResponse:
+    return request.app.state.templates.TemplateResponse(
+        request, name, {"user": user, **context}, status_code=status_code
+    )
+
+
+def set_cookie(
+    request: Request, response: Response, name: str, value: str, max_age: int | None = None
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.secure_cookie,
+        path="/",
+    )
+
+
+def _max_body() -> int:
+    from portal.uploads import max_bytes
+
+    return max_bytes() + 64 * 1024
+
+
+def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
+    """The portal for one workspace. `secure_cookie=False` only for plain-HTTP tests."""
+    from portal import coordinator, evaluator, supplier
+
+    app = FastAPI(title="Vroegsignalering", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.workspace = Workspace(Path(workspace).resolve())
+    app.state.state_path = app.state.workspace.portal_state
+    app.state.secure_cookie = secure_cookie
+    app.state.templates = templates()
+    state.open_state(app.state.state_path).close()
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        # Refuse an oversized upload before anything reads its body (per-file limits are checked too).
+        length = request.headers.get("content-length", "")
+        if request.method == "POST" and length.isdigit() and int(length) > _max_body():
+            response = Response("Het bestand is te groot.", status_code=413, media_type="text/plain")
+        else:
+            response = await call_next(request)
+        for header, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(header, value)
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, exc: LoginRequired):
+        if request.url.path.startswith("/api/"):
+            return Response(status_code=401)
+        return RedirectResponse("/inloggen", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def error_page(request: Request, exc: HTTPException):
+        if request.url.path.startswith("/api/") or exc.status_code == 401:
+            return await http_exception_handler(request, exc)
+        return render(
+            request,
+            "error.html",
+            None,
+            status_code=exc.status_code,
+            status=exc.status_code,
+            message=exc.detail,
+        )
+
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(coordinator.router)
+    app.include_router(supplier.router)
+    app.include_router(evaluator.router)
+    _add_base_routes(app)
+    return app
+
+
+def _add_base_routes(app: FastAPI) -> None:
+    import secrets
+
+    @app.get("/")
+    def home(user: CurrentUser):
+        return RedirectResponse(START_PAGES[user.role](user), status_code=303)
+
+    @app.get("/inloggen")
+    def login_page(request: Request):
+        token = secrets.token_urlsafe(32)
+        response = render(request, "login.html", None, csrf_token=token)
+        set_cookie(request, response, LOGIN_CSRF_COOKIE, token, max_age=1800)
+        return response
+
+    @app.post("/inloggen")
+    def login(
+        request: Request,
+        con: StateDB,
+        username: Annotated[str, Form(max_length=100)],
+        password: Annotated[str, Form(max_length=500)],
+        csrf_token: Annotated[str, Form()] = "",
+    ):
+        # No session yet: the log-in form's token is checked against a cookie (double submit).
+        cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+        if not cookie or not secrets.compare_digest(cookie, csrf_token):
+            raise HTTPException(403, "Het formulier is verlopen; laad de pagina opnieuw.")
+        account = authenticate(con, username, password, client_ip(request))
+        if account is None:
+            token = secrets.token_urlsafe(32)
+            response = render(
+                request,
+                "login.html",
+                None,
+                status_code=401,
+                csrf_token=token,
+                error="Onbekende combinatie van gebruikersnaam en wachtwoord, of het account is tijdelijk "
+                "geblokkeerd na te veel pogingen.",
+            )
+            set_cookie(request, response, LOGIN_CSRF_COOKIE, token, max_age=1800)
+            return response
+        session_id = start_session(con, account)
+        state.audit(con, "ingelogd", username=account.username, role=account.role, ip=client_ip(request))
+        response = RedirectResponse("/", status_code=303)
+        set_cookie(request, response, SESSION_COOKIE, session_id)
+        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
+        return response
+
+    @app.post("/uitloggen")
+    def logout(request: Request, user: CheckedUser, con: StateDB):
+        state.end_session(con, user.session_id)
+        state.audit(con, "uitgelogd", username=user.username, role=user.role, ip=client_ip(request))
+        response = RedirectResponse("/inloggen", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @app.get("/beheer/audit")
+    def audit_log(
+        request: Request,
+        user: CurrentUser,
+        con: StateDB,
+        gebruiker: str = "",
+        huishouden: str = "",
+    ):
+        require_role(user, "administrator")
+        entries = state.audit_entries(con, gebruiker[:100], huishouden[:100])
+        state.audit(
+            con,
+            "auditlog_bekeken",
+            username=user.username,
+            role=user.role,
+            detail=f"filter gebruiker={gebruiker[:100]!r} huishouden={huishouden[:100]!r}",
+            ip=client_ip(request),
+        )
+        return render(
+            request, "audit.html", user, entries=entries, gebruiker=gebruiker, huishouden=huishouden
+        )
+
+    @app.get("/beheer/runs")
+    def runs(request: Request, user: CurrentUser):
+        require_role(user, "administrator")
+        from warehouse.runs import last_runs
+        from warehouse.store import read_only
+
+        ws: Workspace = request.app.state.workspace
+        found = []
+        if ws.warehouse.exists():
+            with read_only(ws.warehouse) as con:
+                found = last_runs(con, 20)
+        return render(request, "runs.html", user, runs=found)

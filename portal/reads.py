@@ -1,0 +1,214 @@
+"""What the portal reads from the warehouse: one function per page, plain dicts out.
+
+Every function takes a read-only connection that the caller opens for the request and closes
+before rendering (the nightly flow swaps the file underneath). No function returns a BSN: the
+warehouse holds none, and names come only from pii_contact, for the household's own team.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import polars as pl
+
+LIST_COLUMNS = """
+    e.rank, e.tier, e.score, e.is_within_capacity, e.is_new,
+    coalesce(e.is_in_trajectory, false) as is_in_trajectory,
+    e.household_id, e.address_key, e.first_signal_date, e.reasons_nl, e.rule_reasons_nl, e.score_points,
+    e.suggested_channel, e.risk, e.run_id, e.rules_version, e.model_version,
+    concat_ws(' ', a.street, a.house_number::varchar, a.house_number_suffix) as street_address,
+    a.postcode, a.woonplaats, a.wijk, a.buurt
+"""
+
+
+def latest_as_of(con: duckdb.DuckDBPyConnection) -> date | None:
+    return con.execute("select max(as_of_date) from fct_list_entry").fetchall()[0][0]
+
+
+def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
+    return con.sql(sql, params=params).pl().to_dicts()
+
+
+def team_list(con: duckdb.DuckDBPyConnection, team: str, as_of: date) -> list[dict]:
+    """One row per household on the team's list, in list order."""
+    return _dicts(
+        con,
+        f"select {LIST_COLUMNS} from fct_list_entry as e inner join ref_address as a using (address_key) "  # noqa: S608
+        "where e.as_of_date = ? and e.wijkteam = ? order by e.rank",
+        [as_of, team],
+    )
+
+
+def list_entry(con: duckdb.DuckDBPyConnection, team: str, as_of: date, household_id: str) -> dict | None:
+    rows = _dicts(
+        con,
+        f"select {LIST_COLUMNS} from fct_list_entry as e inner join ref_address as a using (address_key) "  # noqa: S608
+        "where e.as_of_date = ? and e.wijkteam = ? and e.household_id = ?",
+        [as_of, team, household_id],
+    )
+    return rows[0] if rows else None
+
+
+def signal_timeline(con: duckdb.DuckDBPyConnection, address_key: str, as_of: date) -> list[dict]:
+    """Every signal known on the as-of date at the household's address, newest event first."""
+    return _dicts(
+        con,
+        """
+        select feed, supplier_code, event_date, known_date, stage, planned_date, arrears_eur,
+               arrears_months, category, urgency, severity, status, eviction_reason, partner_type
+        from int_signal__linked
+        where address_key = ? and known_date <= ?
+        order by event_date desc, known_date desc, feed
+        """,
+        [address_key, as_of],
+    )
+
+
+def contact_names(con: duckdb.DuckDBPyConnection, address_key: str, as_of: date) -> list[dict]:
+    """Names and contact details delivered with the signals at this address (pii_contact)."""
+    return _dicts(
+        con,
+        """
+        select distinct p.voorletters, p.tussenvoegsel, p.achternaam, p.telefoon, p.email
+        from int_signal__linked as s
+        inner join pii_contact as p using (delivery_id, line_no)
+        where s.address_key = ? and s.known_date <= ?
+          and (p.achternaam is not null or p.telefoon is not null or p.email is not null)
+        order by p.achternaam, p.voorletters
+        """,
+        [address_key, as_of],
+    )
+
+
+def rule_hits(con: duckdb.DuckDBPyConnection, household_id: str, as_of: date) -> list[dict]:
+    return _dicts(
+        con,
+        "select rule_id, rule_version, tier, points, reason_nl from int_rule_hit "
+        "where as_of_date = ? and household_id = ? order by rule_id",
+        [as_of, household_id],
+    )
+
+
+def scorecard(con: duckdb.DuckDBPyConnection, household_id: str, as_of: date) -> dict | None:
+    rows = _dicts(
+        con,
+        "select model_version, score, risk, contributions from int_household__score "
+        "where as_of_date = ? and household_id = ?",
+        [as_of, household_id],
+    )
+    return rows[0] if rows else None
+
+
+def imported_registrations(
+    con: duckdb.DuckDBPyConnection, team: str, address_key: str
+) -> dict[str, list[dict]]:
+    """What the team registered in the previous system (source 'import'); portal rows come from SQLite."""
+    return {
+        "attempts": _dicts(
+            con,
+            "select contact_date, soort, is_reached, dagdeel from reg_contact_attempt "
+            "where source = 'import' and wijkteam = ? and address_key = ? order by contact_date desc",
+            [team, address_key],
+        ),
+        "results": _dicts(
+            con,
+            "select result_date, eindresultaat from reg_case_result "
+            "where source = 'import' and wijkteam = ? and address_key = ? order by result_date desc",
+            [team, address_key],
+        ),
+    }
+
+
+def run_of(con: duckdb.DuckDBPyConnection, as_of: date) -> str | None:
+    """The run that made the list of this as-of date."""
+    row = con.execute("select max(run_id) from fct_list_entry where as_of_date = ?", [as_of]).fetchall()[0]
+    return row[0] if row else None
+
+
+def supplier_deliveries(con: duckdb.DuckDBPyConnection, supplier: str, limit: int = 100) -> list[dict]:
+    return _dicts(
+        con,
+        "select feed, original_name, channel, received_at, status, rejection_reason, rows_read, "
+        "rows_loaded, rows_quarantined from raw_delivery where supplier_code = ? "
+        "order by received_at desc limit ?",
+        [supplier, limit],
+    )
+
+
+def delivered_before(con: duckdb.DuckDBPyConnection, supplier: str, sha256: str) -> bool:
+    row = con.execute(
+        "select count(*) from raw_delivery where supplier_code = ? and delivery_id = ?", [supplier, sha256]
+    ).fetchall()[0]
+    return row[0] > 0
+
+
+# --- aggregates for evaluators -------------------------------------------------------------------
+
+SUPPRESS_BELOW = 5
+
+
+def suppress(frame: pl.DataFrame, columns: list[str]) -> list[dict]:
+    """Counts 1–4 shown as '< 5' (they could point at a household); 0 and 5 or more as they are."""
+    return frame.with_columns(
+        pl.when(pl.col(c).is_between(1, SUPPRESS_BELOW - 1))
+        .then(pl.lit(f"< {SUPPRESS_BELOW}"))
+        .otherwise(pl.col(c).cast(pl.String))
+        .alias(c)
+        for c in columns
+    ).to_dicts()
+
+
+def signals_per_month(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Distinct signals (feed, supplier, source reference) per gemeente per month of the event."""
+    frame = con.sql(
+        """
+        select gemeente, strftime(date_trunc('month', event_date), '%Y-%m') as month, feed,
+               count(distinct (supplier_code, source_ref)) as signals
+        from int_signal__linked
+        group by all
+        order by month desc, gemeente, feed
+        """
+    ).pl()
+    return suppress(frame, ["signals"])
+
+
+def list_sizes(con: duckdb.DuckDBPyConnection, dates: int = 6) -> list[dict]:
+    """Households on each team's list, for the last few as-of dates."""
+    frame = con.sql(
+        """
+        with recent as (
+            select distinct as_of_date from fct_list_entry order by as_of_date desc limit ?
+        )
+        select e.as_of_date, e.wijkteam, count(*) as households,
+               count(*) filter (where e.tier = 'crisis') as crisis,
+               count(*) filter (where e.is_new) as new
+        from fct_list_entry as e inner join recent using (as_of_date)
+        group by all
+        order by e.as_of_date desc, e.wijkteam
+        """,
+        params=[dates],
+    ).pl()
+    return suppress(frame, ["households", "crisis", "new"])
+
+
+def executed_evictions(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Executed evictions (stage ontruiming_uitgevoerd) per gemeente per year, per 1,000 corporation homes."""
+    frame = con.sql(
+        """
+        with evictions as (
+            select a.gemeente, year(o.stage_date) as year,
+                   count(distinct (o.supplier_code, o.source_ref)) as n
+            from stg_ontruiming as o inner join ref_address as a using (address_key)
+            where o.stage = 'ontruiming_uitgevoerd'
+            group by all
+        ),
+        homes as (select gemeente, sum(corporation_homes) as homes from ref_buurt group by all)
+        select e.gemeente, e.year, e.n as evictions,
+               case when e.n >= ? and h.homes > 0 then round(1000.0 * e.n / h.homes, 2) end as per_1000_homes
+        from evictions as e left join homes as h using (gemeente)
+        order by e.gemeente, e.year
+        """,
+        params=[SUPPRESS_BELOW],
+    ).pl()
+    return suppress(frame, ["evictions"])

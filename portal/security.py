@@ -1,0 +1,169 @@
+"""Who is asking: password hashing, sessions in a cookie, CSRF tokens, supplier API tokens, roles.
+
+A session is a random id in an HttpOnly, SameSite=Lax cookie (Secure unless switched off for a
+plain-HTTP test set-up); the server keeps the session row with its CSRF token (synchroniser token),
+which every POST form must send back. Sessions end after 30 idle minutes or 10 hours.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import Depends, HTTPException, Request
+
+from portal import state
+
+SESSION_COOKIE = "vroeg_sessie"
+LOGIN_CSRF_COOKIE = "vroeg_inlog_csrf"
+IDLE_TIMEOUT = timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = timedelta(hours=10)
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 12
+ROLES = ("coordinator", "supplier", "evaluator", "administrator")
+
+_HASHER = PasswordHasher()
+# Verified when the user name is unknown, so a failed log-in takes as long either way.
+_DUMMY_HASH = _HASHER.hash("not-a-password-of-anyone")
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"Een wachtwoord heeft minstens {MIN_PASSWORD_LENGTH} tekens.")
+    return _HASHER.hash(password)
+
+
+class LoginRequired(Exception):
+    """No (live) session: the HTML pages send the visitor to the log-in page."""
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: str
+    team_code: str | None
+    supplier_code: str | None
+    csrf_token: str
+    session_id: str
+
+
+def state_db(request: Request) -> Iterator[sqlite3.Connection]:
+    """One connection to portal.sqlite per request."""
+    con = state.open_state(request.app.state.state_path)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def authenticate(
+    con: sqlite3.Connection, username: str, password: str, ip: str | None
+) -> state.Account | None:
+    """The account if the password is right and the account is not locked; audited either way."""
+    since = (datetime.now(tz=UTC) - LOCKOUT).isoformat(timespec="seconds")
+    if state.recent_failed_logins(con, username, since) >= MAX_FAILED_LOGINS:
+        state.audit(con, "inloggen_geblokkeerd", username=username, ip=ip)
+        return None
+    account = state.account_by_name(con, username)
+    try:
+        _HASHER.verify(account.password_hash if account else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        account = None
+    else:
+        if account is None or not account.is_active:
+            account = None
+    if account is None:
+        state.audit(con, "inloggen_mislukt", username=username, ip=ip)
+        return None
+    if _HASHER.check_needs_rehash(account.password_hash):
+        state.set_password_hash(con, account.account_id, _HASHER.hash(password))
+    return account
+
+
+def start_session(con: sqlite3.Connection, account: state.Account) -> str:
+    """A fresh session id (never one the visitor brought: no session fixation)."""
+    session_id = secrets.token_urlsafe(32)
+    state.add_session(con, session_id, account.account_id, secrets.token_urlsafe(32))
+    return session_id
+
+
+def _parse(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp)
+
+
+def current_user(request: Request, con: Annotated[sqlite3.Connection, Depends(state_db)]) -> User:
+    session_id = request.cookies.get(SESSION_COOKIE)
+    found = state.session_account(con, session_id) if session_id else None
+    if found is None:
+        raise LoginRequired
+    account, csrf_token, created_at, last_seen_at = found
+    now = datetime.now(tz=UTC)
+    if now - _parse(last_seen_at) > IDLE_TIMEOUT or now - _parse(created_at) > ABSOLUTE_TIMEOUT:
+        state.end_session(con, session_id)
+        raise LoginRequired
+    state.touch_session(con, session_id)
+    return User(
+        account.username, account.role, account.team_code, account.supplier_code, csrf_token, session_id
+    )
+
+
+async def checked_user(request: Request, user: Annotated[User, Depends(current_user)]) -> User:
+    """The user of a POST form, after its CSRF token has been checked against the session's."""
+    form = await request.form()
+    sent = form.get("csrf_token")
+    if not isinstance(sent, str) or not secrets.compare_digest(sent, user.csrf_token):
+        raise HTTPException(
+            403, "Het formulier is verlopen of niet door deze site gemaakt; probeer het opnieuw."
+        )
+    return user
+
+
+StateDB = Annotated[sqlite3.Connection, Depends(state_db)]
+CurrentUser = Annotated[User, Depends(current_user)]
+# For POST forms: the CSRF token is checked before the handler runs.
+CheckedUser = Annotated[User, Depends(checked_user)]
+
+
+def require_role(user: User, *roles: str) -> None:
+    if user.role not in roles:
+        raise HTTPException(403, "U heeft geen toegang tot deze pagina.")
+
+
+def require_team(user: User, team: str) -> None:
+    """Coordinators see their own team only."""
+    require_role(user, "coordinator")
+    if user.team_code != team:
+        raise HTTPException(403, "U heeft geen toegang tot de lijst van dit team.")
+
+
+def require_supplier(user: User, supplier: str) -> None:
+    """Suppliers see their own deliveries only."""
+    require_role(user, "supplier")
+    if user.supplier_code != supplier:
+        raise HTTPException(403, "U heeft geen toegang tot de leveringen van deze leverancier.")
+
+
+def new_api_token() -> str:
+    return "vroeg_" + secrets.token_urlsafe(32)
+
+
+def bearer_supplier(request: Request, con: sqlite3.Connection) -> tuple[str, str]:
+    """(supplier code, token label) of the request's `Authorization: Bearer` token, else 401."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    found = state.token_supplier(con, token.strip()) if scheme.lower() == "bearer" and token else None
+    if found is None:
+        state.audit(con, "api_token_geweigerd", ip=client_ip(request))
+        raise HTTPException(401, "Geen geldige API-sleutel.", headers={"WWW-Authenticate": "Bearer"})
+    return found

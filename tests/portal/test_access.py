@@ -1,0 +1,178 @@
+"""Who may see what: every role × every route × own/other team or supplier, and what evaluators see."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pytest
+
+from tests.conftest import TINY_AS_OF
+from tests.portal.conftest import ACCOUNTS, OTHER_SUPPLIER, OTHER_TEAM, OWN_SUPPLIER, OWN_TEAM, csrf_of
+
+OK, FORBIDDEN, NOT_FOUND, LOGIN = 200, 403, 404, "login"
+
+
+def _routes(ws) -> dict[str, str]:
+    h, other_h = ws.household, ws.other_household
+    return {
+        "own_list": f"/teams/{OWN_TEAM}/lijst",
+        "own_xlsx": f"/teams/{OWN_TEAM}/lijst.xlsx",
+        "own_household": f"/teams/{OWN_TEAM}/huishoudens/{h}",
+        "other_list": f"/teams/{OTHER_TEAM}/lijst",
+        "other_xlsx": f"/teams/{OTHER_TEAM}/lijst.xlsx",
+        "other_household": f"/teams/{OTHER_TEAM}/huishoudens/{other_h}",
+        # A household of the first team asked for under the second team's address.
+        "foreign_household_under_other_team": f"/teams/{OTHER_TEAM}/huishoudens/{h}",
+        "own_supplier": f"/leveranciers/{OWN_SUPPLIER}/leveringen",
+        "other_supplier": f"/leveranciers/{OTHER_SUPPLIER}/leveringen",
+        "evaluation": "/evaluatie",
+        "audit": "/beheer/audit",
+        "runs": "/beheer/runs",
+    }
+
+
+# Expected answer per user; anything not listed is 403.
+EXPECTED = {
+    "coord-own": {"own_list": OK, "own_xlsx": OK, "own_household": OK},
+    "coord-other": {
+        "other_list": OK,
+        "other_xlsx": OK,
+        "other_household": OK,
+        "foreign_household_under_other_team": NOT_FOUND,
+    },
+    "supplier-own": {"own_supplier": OK},
+    "supplier-other": {"other_supplier": OK},
+    "evaluator": {"evaluation": OK},
+    "admin": {"audit": OK, "runs": OK},
+}
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page_everywhere(portal_workspace, client):
+    for name, path in _routes(portal_workspace).items():
+        response = client.get(path)
+        assert response.status_code == 303 and response.headers["location"] == "/inloggen", name
+    assert client.get("/").headers["location"] == "/inloggen"
+
+
+@pytest.mark.parametrize("username", list(ACCOUNTS))
+def test_every_role_sees_exactly_its_own_pages(portal_workspace, as_user, username):
+    client = as_user(username)
+    for name, path in _routes(portal_workspace).items():
+        expected = EXPECTED[username].get(name, FORBIDDEN)
+        response = client.get(path)
+        assert response.status_code == expected, f"{username} {name}: {response.status_code}"
+        if expected == FORBIDDEN:
+            assert portal_workspace.household not in response.text
+            assert "Vlasweg" not in response.text
+
+
+@pytest.mark.parametrize("username", list(ACCOUNTS))
+def test_every_role_may_change_exactly_what_is_its_own(portal_workspace, as_user, username):
+    """POSTs with the user's own valid CSRF token: refused on role, team or supplier alone."""
+    client = as_user(username)
+    start = client.get("/")
+    token = csrf_of(client, start.headers["location"])
+    h = portal_workspace.household
+    assign = client.post(
+        f"/teams/{OWN_TEAM}/huishoudens/{h}/toewijzing",
+        data={"medewerker": "Test Medewerker", "csrf_token": token},
+    )
+    assert assign.status_code == (303 if username == "coord-own" else FORBIDDEN), username
+    upload = client.post(
+        f"/leveranciers/{OWN_SUPPLIER}/leveringen/overlast",
+        data={"csrf_token": token},
+        files={"bestand": ("leeg.csv", b"", "text/csv")},
+    )
+    assert upload.status_code == (200 if username == "supplier-own" else FORBIDDEN), username
+
+
+def test_a_coordinator_is_sent_to_the_own_team_and_a_supplier_to_its_own_deliveries(as_user):
+    assert as_user("coord-own").get("/").headers["location"] == f"/teams/{OWN_TEAM}/lijst"
+    assert as_user("supplier-own").get("/").headers["location"] == f"/leveranciers/{OWN_SUPPLIER}/leveringen"
+
+
+def test_the_evaluator_page_has_no_household_address_or_postcode(portal_workspace, as_user):
+    page = as_user("evaluator").get("/evaluatie")
+    assert page.status_code == 200
+    text = page.text
+    assert "Uitgevoerde ontruimingen" in text and "Signalen per maand" in text
+    assert not re.search(r"hh-[0-9a-f]{8,}", text)
+    assert not re.search(r"\b[1-9][0-9]{3}\s?[A-Z]{2}\b", text), "postcode pattern on the evaluator page"
+    wh = duckdb.connect(str(portal_workspace.warehouse), read_only=True)
+    try:
+        streets = {s for (s,) in wh.execute("select distinct street from ref_address").fetchall() if s}
+        keys = {k for (k,) in wh.execute("select address_key from fct_list_entry").fetchall()}
+    finally:
+        wh.close()
+    assert not [s for s in streets if s in text]
+    assert not [k for k in keys if k in text]
+
+
+def test_evaluator_counts_below_five_are_suppressed(portal_workspace, as_user):
+    text = as_user("evaluator").get("/evaluatie").text
+    cells = re.findall(r"<td>(\d+)</td>", text)
+    counts = [int(c) for c in cells if int(c) < 1900]  # years are not counts
+    assert counts, "no counts on the page"
+    assert not [c for c in counts if 1 <= c <= 4]
+    assert "&lt; 5" in text  # the tiny region has small cells
+
+
+def test_every_page_carries_the_security_headers(portal_workspace, as_user):
+    client = as_user("coord-own")
+    for path in ("/inloggen", f"/teams/{OWN_TEAM}/lijst", f"/teams/{OTHER_TEAM}/lijst"):
+        headers = client.get(path).headers
+        assert "default-src 'self'" in headers["content-security-policy"]
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["cache-control"] == "no-store"
+
+
+def test_the_session_cookie_is_httponly_and_samesite_and_secure_when_asked(portal_workspace):
+    from fastapi.testclient import TestClient
+
+    from portal.app import create_app
+    from tests.portal.conftest import CSRF, PASSWORD
+
+    for secure in (False, True):
+        client = TestClient(
+            create_app(portal_workspace.root, secure_cookie=secure),
+            base_url="https://testserver" if secure else "http://testserver",
+            follow_redirects=False,
+        )
+        token = CSRF.search(client.get("/inloggen").text).group(1)
+        response = client.post(
+            "/inloggen", data={"username": "evaluator", "password": PASSWORD, "csrf_token": token}
+        )
+        cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("vroeg_sessie="))
+        assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+        assert ("Secure" in cookie) == secure
+
+
+def test_the_list_shows_rank_tier_reasons_and_capacity_for_the_latest_date(portal_workspace, as_user):
+    page = as_user("coord-own").get(f"/teams/{OWN_TEAM}/lijst")
+    assert "Peildatum 31-10-2026" in page.text
+    assert f"/teams/{OWN_TEAM}/huishoudens/{portal_workspace.household}" in page.text
+    assert "punten" in page.text and "capaciteit" in page.text
+    only_crisis = as_user("coord-own").get(f"/teams/{OWN_TEAM}/lijst?prioriteit=crisis")
+    assert "tier-hoog" not in only_crisis.text and "tier-normaal" not in only_crisis.text
+
+
+def test_the_household_page_explains_the_entry(portal_workspace, as_user):
+    page = as_user("coord-own").get(f"/teams/{OWN_TEAM}/huishoudens/{portal_workspace.household}")
+    text = page.text
+    for heading in ("Signalen op dit adres", "Regels die gelden", "Scorekaart", "Wat het team deed"):
+        assert heading in text
+    wh = duckdb.connect(str(portal_workspace.warehouse), read_only=True)
+    try:
+        feeds = wh.execute(
+            "select distinct s.feed from int_signal__linked as s "
+            "inner join fct_list_entry as e using (address_key) "
+            "where e.household_id = ? and e.as_of_date = ? and s.known_date <= e.as_of_date",
+            [portal_workspace.household, TINY_AS_OF],
+        ).fetchall()
+    finally:
+        wh.close()
+    assert feeds and all(f"<td>{feed}</td>" in text for (feed,) in feeds)
+    assert not re.search(r"\b\d{9}\b", text), "nine digits (a BSN?) on the household page"
