@@ -1,0 +1,174 @@
+"""The portal in a real browser: Playwright driving Debian's chromium against a live server.
+
+A coordinator opens a household from the list and registers a contact attempt and a result, which
+are there after a reload; a supplier uploads a bad file and sees the row errors; an evaluator opens
+the figures. Screenshots of every page go to artefacts/screenshots/. Every personal-data page the
+browser saw is in the audit log.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from tests.conftest import _free_port
+from tests.portal.conftest import OWN_SUPPLIER, OWN_TEAM, PASSWORD
+from tests.portal.test_uploads import _bad_file
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artefacts" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def site(portal_workspace, tmp_path_factory):
+    """The portal on a copy of the workspace, served by uvicorn on loopback in a thread."""
+    from portal.app import create_app
+
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
+    root = tmp_path_factory.mktemp("browser-ws") / "ws"
+    shutil.copytree(portal_workspace.root, root)
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(root, secure_cookie=False), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "portal did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", root
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def _log_in(browser, url: str, username: str):
+    page = browser.new_page()
+    page.goto(f"{url}/inloggen")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
+def _audit(root: Path, username: str) -> list[tuple[str, str | None]]:
+    con = sqlite3.connect(root / "portal.sqlite")
+    try:
+        return con.execute(
+            "select action, household_id from audit_log where username = ? order by audit_id", [username]
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_a_coordinator_registers_a_contact_attempt_and_a_result_that_survive_a_reload(site, browser):
+    url, root = site
+    page = _log_in(browser, url, "coord-own")
+    page.goto(f"{url}/teams/{OWN_TEAM}/lijst")
+    assert page.locator("table").count() > 0
+    page.screenshot(path=SCREENSHOTS / "coordinator-lijst.png", full_page=True)
+
+    page.locator(f"a[href^='/teams/{OWN_TEAM}/huishoudens/']").first.click()
+    page.wait_for_load_state()
+    household = page.url.rsplit("/", 1)[-1]
+    page.screenshot(path=SCREENSHOTS / "coordinator-huishouden.png", full_page=True)
+
+    today = date.today().isoformat()
+    attempt = page.locator("form[action$='/contactpoging']")
+    attempt.locator("input[name=datum]").fill(today)
+    attempt.locator("select[name=soort]").select_option(index=0)
+    attempt.locator("select[name=bereikt]").select_option("ja")
+    attempt.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    result = page.locator("form[action$='/resultaat']")
+    result.locator("input[name=datum]").fill(today)
+    chosen = result.locator("select[name=eindresultaat] option").first.inner_text()
+    result.locator("select[name=eindresultaat]").select_option(index=0)
+    result.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+
+    page.reload()
+    history = page.content()
+    assert chosen in history
+    assert date.today().strftime("%d-%m-%Y") in history or today in history
+    page.screenshot(path=SCREENSHOTS / "coordinator-na-registratie.png", full_page=True)
+
+    con = sqlite3.connect(root / "portal.sqlite")
+    try:
+        attempts = con.execute("select count(*) from contact_attempt where household_id = ?", [household])
+        results = con.execute("select eindresultaat from case_result where household_id = ?", [household])
+        assert attempts.fetchall()[0][0] >= 1
+        assert chosen in [r for (r,) in results.fetchall()]
+    finally:
+        con.close()
+    page.close()
+
+
+def test_a_supplier_uploads_a_bad_file_and_sees_the_row_errors(site, browser, portal_workspace, tmp_path):
+    url, _ = site
+    page = _log_in(browser, url, "supplier-own")
+    page.goto(f"{url}/leveranciers/{OWN_SUPPLIER}/leveringen")
+    bad = tmp_path / "achterstanden-oktober.csv"
+    bad.write_bytes(_bad_file(portal_workspace))
+    form = page.locator("form[action$='/leveringen/huurachterstand']")
+    form.locator("input[type=file]").set_input_files(str(bad))
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    text = page.content()
+    assert "Het BSN voldoet niet aan de elfproef." in text
+    assert "afgewezen 3" in text
+    page.screenshot(path=SCREENSHOTS / "leverancier-rapport.png", full_page=True)
+    page.close()
+
+
+def test_an_evaluator_opens_the_figures_without_personal_data(site, browser, portal_workspace):
+    url, _ = site
+    page = _log_in(browser, url, "evaluator")
+    page.goto(f"{url}/evaluatie")
+    assert page.locator("h1").count() > 0
+    text = page.content()
+    assert "hh-" not in text and portal_workspace.household not in text
+    page.screenshot(path=SCREENSHOTS / "evaluator-cijfers.png", full_page=True)
+    page.close()
+
+
+def test_every_personal_data_page_the_browser_saw_is_in_the_audit_log(site, browser):
+    """Runs after the coordinator test: its list and household views are logged, with the household."""
+    _, root = site
+    entries = _audit(root, "coord-own")
+    actions = [a for a, _ in entries]
+    assert "lijst_bekeken" in actions, actions
+    viewed = {h for a, h in entries if a == "huishouden_bekeken"}
+    changed = {h for a, h in entries if a in ("contactpoging_geregistreerd", "resultaat_geregistreerd")}
+    assert viewed and changed <= viewed, entries
+    assert actions.count("huishouden_bekeken") >= 4  # opened, after each registration, after the reload
