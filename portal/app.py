@@ -33,6 +33,7 @@ from portal.security import (
     require_role,
     start_session,
 )
+from rules.scorecard import format_risk
 from warehouse.workspace import Workspace
 
 HERE = Path(__file__).parent
@@ -83,6 +84,7 @@ def templates() -> Jinja2Templates:
     env.filters["nl_date"] = _nl_date
     env.filters["eur"] = _eur
     env.filters["yes_no"] = lambda v: "ja" if v else "nee"
+    env.filters["risk"] = format_risk  # as on the published lists: 0,04%
     return Jinja2Templates(env=env)
 
 
