@@ -29,7 +29,7 @@ from rules.schema import default_ruleset
 from signals.registry import suppliers, teams
 from warehouse.retention import retention
 from warehouse.runs import RunRecord
-from warehouse.store import connect, working_copy, write_session
+from warehouse.store import compact, connect, working_copy, write_session
 from warehouse.workspace import Workspace, code_version
 
 
@@ -128,6 +128,8 @@ def nightly(workspace: str = "data/demo", as_of: date | None = None, purge: bool
                 run.save(con)
             finally:
                 con.close()
+            if purged:
+                compact(working_path)  # deleted rows' bytes do not stay in the file
     except Exception:
         run.status = "failed"
         run.status_reason = next((s.error_summary for s in run.steps if s.error_summary), "onbekende fout")

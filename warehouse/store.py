@@ -69,6 +69,38 @@ def working_copy(db_path: Path) -> Iterator[Path]:
         os.replace(next_path, db_path)
 
 
+def compact(path: Path) -> None:
+    """Rewrite the database at `path` into a fresh file, leaving deleted rows behind.
+
+    DuckDB keeps the bytes of deleted rows in the file until their blocks are reused; after the
+    retention purge that would keep expired personal data on disk. Copying every table into a new
+    file and swapping it in makes the erasure physical. Only for a working copy (no readers).
+    """
+    path = Path(path)
+    fresh = path.with_name(path.stem + ".compact.duckdb")
+    fresh.unlink(missing_ok=True)
+    con = connect(path)
+    try:
+        current = con.execute("select current_database()").fetchall()[0][0]
+        con.execute(f"attach '{fresh}' as fresh")  # a path we made, not user input
+        con.execute(f'copy from database "{current}" to fresh')
+        con.execute("detach fresh")
+    finally:
+        con.close()
+    os.replace(fresh, path)
+
+
+def rows_kept_on_disk(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int]:
+    """(rows visible, rows in the table's storage): more in storage means deleted rows' bytes remain."""
+    visible = con.execute(f'select count(*) from "{table}"').fetchall()[0][0]  # noqa: S608 - catalogue name
+    stored = con.execute(
+        "select coalesce(sum(count), 0) from pragma_storage_info(?) "
+        "where column_id = 0 and segment_type <> 'VALIDITY'",
+        [table],
+    ).fetchall()[0][0]
+    return visible, int(stored)
+
+
 @contextmanager
 def write_session(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection on a working copy of the warehouse, swapped in on success."""

@@ -173,6 +173,21 @@ def test_every_delivered_row_is_loaded_or_quarantined(first_run):
     assert purged > 0
 
 
+def test_no_purged_row_is_left_in_the_warehouse_file(first_run):
+    """The run purged expired rows and then compacted: storage holds only the visible rows."""
+    from warehouse.store import rows_kept_on_disk
+
+    workspace, summary, _ = first_run
+    assert summary["purged"]
+    con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)
+    try:
+        tables = [t for (t,) in con.execute("select table_name from duckdb_tables()").fetchall()]
+        kept = {t: rows_kept_on_disk(con, t) for t in tables}
+    finally:
+        con.close()
+    assert all(stored == visible for visible, stored in kept.values()), kept
+
+
 def test_no_ground_truth_is_readable_from_the_warehouse(first_run, tiny_region):
     """The latent state, the true household ids and the audit attributes never reach the warehouse."""
     workspace, _, _ = first_run

@@ -216,3 +216,28 @@ def test_a_household_signalled_within_the_term_keeps_its_whole_history(purged):
         how="anti",
     )
     assert missing.height == 0
+
+
+def test_deleted_rows_stay_in_the_file_until_it_is_compacted(purged, tmp_path):
+    """The purge alone leaves expired rows' bytes in the DuckDB file; compaction removes them
+    (the nightly flow compacts after every purge that deleted something)."""
+    from warehouse.store import compact, rows_kept_on_disk
+
+    ws, *_ = purged
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(ws / "warehouse.duckdb", copy)
+
+    def kept() -> dict[str, tuple[int, int]]:
+        con = duckdb.connect(str(copy), read_only=True)
+        try:
+            tables = [t for (t,) in con.execute("select table_name from duckdb_tables()").fetchall()]
+            return {t: rows_kept_on_disk(con, t) for t in tables}
+        finally:
+            con.close()
+
+    before = kept()
+    assert any(stored > visible for visible, stored in before.values()), before
+    compact(copy)
+    after = kept()
+    assert all(stored == visible for visible, stored in after.values()), after
+    assert {t: v for t, (v, _) in after.items()} == {t: v for t, (v, _) in before.items()}
