@@ -45,6 +45,23 @@ def _address(frame: pl.DataFrame) -> pl.Expr:
     return address_key_expr(pl.col("postcode"), pl.col("huisnummer"), pl.col("huisnummer_toevoeging"))
 
 
+def _replace(
+    con: duckdb.DuckDBPyConnection, source: str, attempts: pl.DataFrame, results: pl.DataFrame
+) -> tuple[int, int]:
+    """Replace the registrations of one source (import or portal); the other is never touched."""
+    con.register("_attempts", attempts)
+    con.register("_results", results)
+    try:
+        con.execute("delete from reg_contact_attempt where source = ?", [source])
+        con.execute("insert into reg_contact_attempt by name select * from _attempts")
+        con.execute("delete from reg_case_result where source = ?", [source])
+        con.execute("insert into reg_case_result by name select * from _results")
+    finally:
+        con.unregister("_attempts")
+        con.unregister("_results")
+    return attempts.height, results.height
+
+
 def load_registrations(con: duckdb.DuckDBPyConnection, folder: Path) -> tuple[int, int]:
     """Replace the imported registrations with the files in `folder`; returns (attempts, results)."""
     vocab = ddas_vocabulary()
@@ -72,17 +89,7 @@ def load_registrations(con: duckdb.DuckDBPyConnection, folder: Path) -> tuple[in
         pl.col("datum").str.to_date("%Y-%m-%d").alias("result_date"),
         "eindresultaat",
     )
-    con.register("_attempts", attempts)
-    con.register("_results", results)
-    try:
-        con.execute("delete from reg_contact_attempt where source = 'import'")
-        con.execute("insert into reg_contact_attempt by name select * from _attempts")
-        con.execute("delete from reg_case_result where source = 'import'")
-        con.execute("insert into reg_case_result by name select * from _results")
-    finally:
-        con.unregister("_attempts")
-        con.unregister("_results")
-    return attempts.height, results.height
+    return _replace(con, "import", attempts, results)
 
 
 def load_portal_registrations(con: duckdb.DuckDBPyConnection, state_path: Path) -> tuple[int, int] | None:
@@ -145,14 +152,4 @@ def load_portal_registrations(con: duckdb.DuckDBPyConnection, state_path: Path) 
         pl.col("result_date").str.to_date("%Y-%m-%d"),
         "eindresultaat",
     )
-    con.register("_attempts", attempts)
-    con.register("_results", results)
-    try:
-        con.execute("delete from reg_contact_attempt where source = 'portal'")
-        con.execute("insert into reg_contact_attempt by name select * from _attempts")
-        con.execute("delete from reg_case_result where source = 'portal'")
-        con.execute("insert into reg_case_result by name select * from _results")
-    finally:
-        con.unregister("_attempts")
-        con.unregister("_results")
-    return attempts.height, results.height
+    return _replace(con, "portal", attempts, results)
