@@ -26,6 +26,7 @@ from flows.ingest_deliveries import ingest_deliveries
 from flows.publish_lists import publish_lists
 from flows.purge_expired_data import purge_expired_data, sweep_expired_files
 from rules.schema import default_ruleset
+from signals.intake import sidecar
 from signals.registry import suppliers, teams
 from warehouse.retention import retention
 from warehouse.runs import RunRecord
@@ -70,6 +71,7 @@ def clear_inbox(taken_in: list[list]) -> int:
             continue
         if (stat.st_mtime_ns, stat.st_size) == (mtime_ns, size):
             file.unlink()
+            sidecar(file).unlink(missing_ok=True)
             cleared += 1
     return cleared
 

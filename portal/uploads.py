@@ -9,6 +9,7 @@ scratch DuckDB (the nightly run owns the warehouse); the nightly run takes the f
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import secrets
 import tempfile
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from signals.addresses import load_reference
-from signals.intake import IncomingFile, ingest_files
+from signals.intake import IncomingFile, ingest_files, sidecar
 from signals.pseudonymise import pseudonym_key
 from signals.registry import suppliers
 from signals.report import DeliveryReport, delivery_report
@@ -93,6 +94,8 @@ def store_upload(
     folder.mkdir(parents=True, exist_ok=True)
     limit = max_bytes()
     digest, size = hashlib.sha256(), 0
+    stamp = datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%S")
+    target = folder / f"{stamp}_{secrets.token_hex(6)}.{ext}"
     fd, tmp_name = tempfile.mkstemp(prefix=".upload-", dir=folder)  # hidden: the intake skips it
     tmp = Path(tmp_name)
     try:
@@ -107,11 +110,16 @@ def store_upload(
                 out.write(chunk)
         if size == 0:
             raise UploadRefused("Het bestand is leeg.")
-        stamp = datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%S")
-        target = folder / f"{stamp}_{secrets.token_hex(6)}.{ext}"
+        # The channel and the delivered name travel with the file (written first: the intake never
+        # sees the file without them); the name is only ever shown, never used as a path.
+        sidecar(target).write_text(
+            json.dumps({"channel": "upload", "original_name": display_name(original_name)}), encoding="utf-8"
+        )
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        if not target.exists():
+            sidecar(target).unlink(missing_ok=True)
         raise
     return StoredUpload(target, display_name(original_name), digest.hexdigest(), size)
 

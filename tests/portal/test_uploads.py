@@ -38,7 +38,8 @@ def _bad_file(ws) -> bytes:
 
 
 def _inbox_files(ws) -> set:
-    return {p for p in (ws.root / "inbox").rglob("*") if p.is_file()}
+    """Deliveries in the inbox (not the hidden sidecars that say how a file arrived)."""
+    return {p for p in (ws.root / "inbox").rglob("*") if p.is_file() and not p.name.startswith(".")}
 
 
 def test_a_bad_upload_gets_row_errors_in_dutch_and_lands_safely_in_the_inbox(portal_workspace, as_user):
@@ -64,7 +65,13 @@ def test_a_bad_upload_gets_row_errors_in_dutch_and_lands_safely_in_the_inbox(por
     assert re.fullmatch(r"\d{8}T\d{6}_[0-9a-f]{12}\.csv", stored.name)
     assert not (ws.root / "etc").exists()
     assert not list(stored.parent.glob(".upload-*")), "temporary file left behind"
+    # the nightly intake will record it as an upload under the delivered name
+    from signals.intake import discover_inbox, sidecar
+
+    (incoming,) = [f for f in discover_inbox(ws.root / "inbox") if f.path == stored]
+    assert (incoming.channel, incoming.original_name) == ("upload", "Achterstanden <okt>.csv")
     stored.unlink()  # the other tests' nightly copies should not take it in
+    sidecar(stored).unlink()
 
 
 def test_wrong_extension_wrong_feed_and_too_large_files_are_refused(portal_workspace, as_user, monkeypatch):
@@ -130,6 +137,7 @@ def test_the_supplier_api_takes_a_token_and_answers_the_report_as_json(portal_wo
     (stored,) = _inbox_files(ws) - before
     assert stored.parent.name == "huurachterstand" and stored.parent.parent.name == OWN_SUPPLIER
     stored.unlink()
+    stored.with_name(f".{stored.name}.meta.json").unlink()
     # A feed the supplier does not deliver: refused, in Dutch.
     other = client.post(
         "/api/leveringen/ggd_melding", files=files, headers={"Authorization": f"Bearer {token}"}
