@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from functools import cache
 
@@ -38,7 +39,7 @@ class IndicatorConfig(BaseModel):
     @property
     def bucket_labels_nl(self) -> list[str]:
         edges = self.lead_time_bucket_weeks
-        middle = [f"{a} tot {b} weken" for a, b in zip(edges, edges[1:], strict=False)]
+        middle = [f"{a} tot {b} weken" for a, b in itertools.pairwise(edges)]
         return [f"minder dan {edges[0]} weken", *middle, f"{edges[-1]} weken of meer"]
 
 

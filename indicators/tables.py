@@ -30,9 +30,12 @@ def _stored(con: duckdb.DuckDBPyConnection, years: list[int]) -> pl.DataFrame:
 def _wide(stored: pl.DataFrame, year: int, names: dict[str, str]) -> pl.DataFrame:
     """One row per area for `year`: a count column per indicator (and its denominator/value)."""
     rows = stored.filter(pl.col("year") == year, pl.col("indicator").is_in(list(names)))
-    return rows.pivot(on="indicator", index=[*KEYS, "year"], values=["count", "denominator", "value"]).rename(
+    wide = rows.pivot(on="indicator", index=[*KEYS, "year"], values=["count", "denominator", "value"]).rename(
         lambda c: c.replace("count_", "n_").replace("denominator_", "d_").replace("value_", "v_")
     )
+    # A year with nothing stored gives an empty table with every column.
+    wanted = {f"{p}_{n}": t for n in names for p, t in (("n", pl.Int64), ("d", pl.Int64), ("v", pl.Float64))}
+    return wide.with_columns(pl.lit(None, t).alias(c) for c, t in wanted.items() if c not in wide.columns)
 
 
 def _ordered(frame: pl.DataFrame) -> pl.DataFrame:
