@@ -236,6 +236,8 @@ def indicators(
     ] = None,
 ) -> None:
     """Show the evaluators' indicators of a year (aggregates, counts below 5 as "<5"); write them as CSV."""
+    import polars as pl
+
     from indicators.config import indicator_config
     from indicators.tables import indicator_tables, write_csv
     from warehouse.store import read_only
@@ -245,7 +247,9 @@ def indicators(
     for title, frame in tables.values():
         table = Table(title=f"{title} — {year}")
         for column in frame.columns:
-            table.add_column(column, overflow="fold")
+            # a number folded over two lines would read as two numbers: values never wrap
+            widest = frame[column].cast(pl.String).str.len_chars().max() or 0
+            table.add_column(column, overflow="fold", min_width=max(widest, 1))
         for row in frame.iter_rows():
             table.add_row(*("" if v is None else str(v) for v in row))
         console.print(table)

@@ -41,8 +41,8 @@ def years_to_compute(
     candidates = {
         y
         for (y,) in con.execute(
-            """select distinct year(stage_date) from stg_ontruiming where stage_date <= $as_of
-               union select distinct year(report_date) from stg_overlast where report_date <= $as_of
+            """select distinct year(stage_date) from stg_ontruiming where known_date <= $as_of
+               union select distinct year(report_date) from stg_overlast where known_date <= $as_of
                union select year($as_of)""",
             {"as_of": as_of},
         ).fetchall()
@@ -51,16 +51,18 @@ def years_to_compute(
     return sorted(y for y in candidates if as_of < recompute_until(y, config, terms) or y not in stored)
 
 
-def indicator_rows(con: duckdb.DuckDBPyConnection, years: list[int], config: IndicatorConfig) -> pl.DataFrame:
-    """One row per (indicator, level, gemeente, area, year) for `years`, counts unsuppressed."""
+def indicator_rows(
+    con: duckdb.DuckDBPyConnection, as_of: date, years: list[int], config: IndicatorConfig
+) -> pl.DataFrame:
+    """One row per (indicator, level, gemeente, area, year) for `years`, as known on `as_of`, unsuppressed."""
     buckets = {"bucket_edges": list(config.lead_time_bucket_weeks), "bucket_labels": config.bucket_labels}
     con.execute(sql("areas"))
     con.execute(
         "create or replace temp table _year as select unnest($years)::integer as year", {"years": years}
     )
-    con.execute(sql("evictions"), {"lookback_months": config.lookback_months, **buckets})
+    con.execute(sql("evictions"), {"as_of": as_of, "lookback_months": config.lookback_months, **buckets})
     evictions = con.sql(sql("eviction_aggregates"), params={"bucket_labels": config.bucket_labels}).pl()
-    nuisance = con.sql(sql("nuisance_aggregates")).pl()
+    nuisance = con.sql(sql("nuisance_aggregates"), params={"as_of": as_of}).pl()
     for scratch in ("_eviction", "_area", "_address_area", "_year"):
         con.execute(f"drop table if exists {scratch}")
     return pl.concat([evictions, nuisance], how="vertical_relaxed")
@@ -71,7 +73,7 @@ def compute_indicators(
 ) -> ComputeResult:
     """Recompute the open years' rows of agg_indicator (replacing them); closed years stay as stored."""
     years = years_to_compute(con, as_of, config, terms)
-    rows = indicator_rows(con, years, config).with_columns(
+    rows = indicator_rows(con, as_of, years, config).with_columns(
         pl.lit(as_of).alias("computed_as_of"), pl.lit(config.version).alias("config_version")
     )
     con.execute("begin")

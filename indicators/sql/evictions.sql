@@ -1,11 +1,12 @@
 -- Executed evictions and what preceded them. Grain: one row per (address_key, contract_id) whose
 -- eviction was executed (stage ontruiming_uitgevoerd, latest version of each delivered row), dated
 -- by the earliest such stage_date. Scratch only: never stored, the aggregates are (agg_indicator).
--- Parameters: $lookback_months (config/indicators.yaml), $bucket_edges and $bucket_labels (weeks).
+-- Only what was known on the as-of date counts. Parameters: $as_of, $lookback_months (config/indicators.yaml), $bucket_edges and $bucket_labels (weeks).
 create or replace temp table _eviction as
 with latest_version as (
     select address_key, contract_id, stage, stage_date
     from stg_ontruiming
+    where known_date <= $as_of
     qualify row_number() over (
         partition by supplier_code, source_ref order by known_at desc, line_no desc
     ) = 1

@@ -1,9 +1,10 @@
 -- Nuisance reports (stg_overlast) per area and year of report_date, counts unsuppressed. A report is
--- a delivered row (supplier_code, source_ref); its latest version dates it. Grain of the result:
+-- a delivered row (supplier_code, source_ref); its latest version known on $as_of dates it. Grain of the result:
 -- one row per (level, gemeente, area, year) of _area x _year, zeros included.
 with latest_version as (
     select address_key, report_date
     from stg_overlast
+    where known_date <= $as_of
     qualify row_number() over (
         partition by supplier_code, source_ref order by known_at desc, line_no desc
     ) = 1

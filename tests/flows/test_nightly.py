@@ -203,7 +203,7 @@ def test_no_ground_truth_is_readable_from_the_warehouse(first_run, tiny_region):
     assert listed and not (listed & true_ids)
     code = "\n".join(
         p.read_text(encoding="utf-8")
-        for folder in ("flows", "signals", "rules", "lists", "warehouse")
+        for folder in ("flows", "signals", "rules", "lists", "warehouse", "indicators")
         for p in (Path(__file__).resolve().parents[2] / folder).rglob("*.py")
     )
     assert "ground_truth" not in code
