@@ -101,7 +101,7 @@ def nightly(
         typer.Option(help="Apply the retention purge (--no-purge only to take in a history at go-live)."),
     ] = True,
 ) -> None:
-    """Run the nightly flow for one as-of date: ingest, purge, features, rules, lists, run record."""
+    """Run the nightly flow for one as-of date: ingest, purge, features, rules, lists, indicators."""
     _quiet_prefect()
     from flows.nightly import nightly as nightly_flow
 
@@ -224,6 +224,40 @@ def show_list(
     console.print(table)
     if not rows:
         console.print("Geen regels voor dit team op deze peildatum.")
+
+
+@app.command()
+def indicators(
+    year: Annotated[int, typer.Option("--year", help="Jaar van de indicatoren, bijv. 2026.")],
+    workspace: WorkspaceOpt = Path("data/demo"),
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Map voor de CSV-bestanden (puntkomma, UTF-8 met BOM)."),
+    ] = None,
+) -> None:
+    """Show the evaluators' indicators of a year (aggregates, counts below 5 as "<5"); write them as CSV."""
+    import polars as pl
+
+    from indicators.config import indicator_config
+    from indicators.tables import indicator_tables, write_csv
+    from warehouse.store import read_only
+
+    with read_only(workspace / "warehouse.duckdb") as con:
+        tables = indicator_tables(con, year, indicator_config())
+    for title, frame in tables.values():
+        table = Table(title=f"{title} — {year}")
+        for column in frame.columns:
+            # a number folded over two lines would read as two numbers: values never wrap
+            widest = frame[column].cast(pl.String).str.len_chars().max() or 0
+            table.add_column(column, overflow="fold", min_width=max(widest, 1))
+        for row in frame.iter_rows():
+            table.add_row(*("" if v is None else str(v) for v in row))
+        console.print(table)
+        if frame.is_empty():
+            console.print(f"Geen cijfers opgeslagen voor {year}.")
+    if out is not None:
+        written = write_csv(tables, out, year)
+        console.print("Geschreven: " + ", ".join(str(p) for p in written))
 
 
 @app.command()

@@ -1,4 +1,5 @@
-"""The nightly run: ingest, purge, features, rules, lists — for one as-of date — and its run record.
+"""The nightly run: ingest, purge, features, rules, lists, indicators — for one as-of date — and its
+run record.
 
 All writing to the warehouse happens on a working copy that is swapped in at the end (see
 warehouse.store), so the portal keeps reading the previous version until the run is done, and a
@@ -22,6 +23,7 @@ from prefect.runtime import flow_run
 
 from flows.apply_rules import apply_rules
 from flows.build_features import build_features
+from flows.compute_indicators import compute_indicators
 from flows.ingest_deliveries import ingest_deliveries
 from flows.publish_lists import publish_lists
 from flows.purge_expired_data import purge_expired_data, sweep_expired_files
@@ -122,6 +124,9 @@ def nightly(workspace: str = "data/demo", as_of: date | None = None, purge: bool
                 shutil.rmtree(staged_lists(ws), ignore_errors=True)
                 published = publish_lists(working, as_of, str(staged_lists(ws)), run.run_id, run.code_version)
                 step.rows_in, step.rows_out = built["households"], published["entries"]
+            with run.step("indicators") as step:
+                indicators = compute_indicators(working, as_of)
+                step.rows_out = indicators["rows"]
             run.status = "partial" if intake["rejected"] else "ok"
             if intake["rejected"]:
                 run.status_reason = "Afgewezen leveringen: " + " | ".join(intake["rejected"])

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from tests.conftest import TINY_AS_OF
-from tests.golden.regenerate import GOLDEN, install_scorecard
+from tests.golden.regenerate import GOLDEN, GOLDEN_INDICATORS, install_scorecard, write_indicator_tables
 
 pytestmark = pytest.mark.flow
 
@@ -117,6 +117,18 @@ def test_lists_match_the_golden_files(first_run):
         ), f"{name} differs from the golden file; if intended, run `make golden` and review the diff"
 
 
+def test_indicator_tables_match_the_golden_files(first_run, tmp_path):
+    workspace, _, _ = first_run
+    written = write_indicator_tables(workspace / "warehouse.duckdb", tmp_path)
+    golden = sorted(p.name for p in GOLDEN_INDICATORS.glob("*.csv"))
+    assert golden, "no golden indicator tables: run `make golden`"
+    assert sorted(p.name for p in written) == golden
+    for name in golden:
+        assert (tmp_path / name).read_bytes() == (GOLDEN_INDICATORS / name).read_bytes(), (
+            f"{name} differs from the golden file; if intended, run `make golden` and review the diff"
+        )
+
+
 def test_running_twice_gives_identical_lists_and_no_duplicate_rows(first_run):
     from flows.nightly import nightly
 
@@ -218,7 +230,7 @@ def test_no_ground_truth_is_readable_from_the_warehouse(first_run, tiny_region):
     assert listed and not (listed & true_ids)
     code = "\n".join(
         p.read_text(encoding="utf-8")
-        for folder in ("flows", "signals", "rules", "lists", "warehouse")
+        for folder in ("flows", "signals", "rules", "lists", "warehouse", "indicators")
         for p in (Path(__file__).resolve().parents[2] / folder).rglob("*.py")
     )
     assert "ground_truth" not in code

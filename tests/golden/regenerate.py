@@ -1,7 +1,9 @@
-"""Regenerate the golden lists of the tiny region: `make golden` (review the diff, then commit).
+"""Regenerate the golden lists and indicator tables of the tiny region: `make golden` (review the
+diff, then commit).
 
-Runs the real nightly flow (Prefect local mode) on the tiny region of tests/conftest.py and copies
-the CSV lists into tests/golden/lists/. Never edit the golden files by hand.
+Runs the real nightly flow (Prefect local mode) on the tiny region of tests/conftest.py, copies
+the CSV lists into tests/golden/lists/ and writes the indicator tables (as `vroeg indicators
+--out` does) of INDICATOR_YEARS into tests/golden/indicators/. Never edit the golden files by hand.
 
 The tiny region is too small to train on, so the flow scores with a frozen scorecard
 (tests/golden/scorecard.json, fitted by `vroeg demo` on the 80,000-household default region): the
@@ -18,6 +20,9 @@ import tempfile
 from pathlib import Path
 
 GOLDEN = Path(__file__).parent / "lists"
+GOLDEN_INDICATORS = Path(__file__).parent / "indicators"
+# The tiny region's delivered history (14 months to 2026-10-31) covers the baseline year and the next.
+INDICATOR_YEARS = (2025, 2026)
 SCORECARD = Path(__file__).parent / "scorecard.json"
 
 
@@ -25,6 +30,19 @@ def install_scorecard(workspace: Path) -> None:
     """Put the frozen scorecard where the nightly flow looks for the one in use."""
     (workspace / "models").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(SCORECARD, workspace / "models" / "scorecard.json")
+
+
+def write_indicator_tables(warehouse: Path, out: Path) -> list[Path]:
+    """The suppressed indicator tables of INDICATOR_YEARS as CSV files in `out`."""
+    from indicators.config import indicator_config
+    from indicators.tables import indicator_tables, write_csv
+    from warehouse.store import read_only
+
+    written = []
+    with read_only(warehouse) as con:
+        for year in INDICATOR_YEARS:
+            written += write_csv(indicator_tables(con, year, indicator_config()), out, year)
+    return written
 
 
 def main() -> int:
@@ -45,7 +63,10 @@ def main() -> int:
         GOLDEN.mkdir(parents=True)
         for csv in sorted(source.glob("*.csv")):
             shutil.copyfile(csv, GOLDEN / csv.name)
+        shutil.rmtree(GOLDEN_INDICATORS, ignore_errors=True)
+        indicators = write_indicator_tables(root / "warehouse.duckdb", GOLDEN_INDICATORS)
     print(f"golden lists written to {GOLDEN} ({len(list(GOLDEN.glob('*.csv')))} teams)")
+    print(f"golden indicator tables written to {GOLDEN_INDICATORS} ({len(indicators)} files)")
     return 0
 
 

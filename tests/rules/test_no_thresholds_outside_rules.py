@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PIPELINE = ["signals", "lists", "warehouse", "flows", "evaluation", "cli"]
+PIPELINE = ["signals", "lists", "warehouse", "flows", "evaluation", "cli", "indicators"]
 STRUCTURAL = {0, 1}
 # Comparisons that are not about residents: each with the reason it may stay in code.
 ALLOWED = {

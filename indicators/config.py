@@ -1,0 +1,85 @@
+"""config/indicators.yaml, checked on load, and the rule for which years a run may recompute."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from functools import cache
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from signals.registry import config_dir
+from warehouse.retention import RetentionConfig
+
+
+class IndicatorConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str
+    baseline_year: int
+    min_cell: int = Field(gt=1)
+    lookback_months: int = Field(gt=0)
+    lead_time_bucket_weeks: tuple[int, ...] = Field(min_length=1)
+
+    @field_validator("lead_time_bucket_weeks")
+    @classmethod
+    def _increasing(cls, edges: tuple[int, ...]) -> tuple[int, ...]:
+        if list(edges) != sorted(set(edges)) or edges[0] <= 0:
+            raise ValueError("lead_time_bucket_weeks: positive, strictly increasing week numbers")
+        return edges
+
+    @property
+    def bucket_labels(self) -> list[str]:
+        """Indicator suffixes of the lead-time buckets: 0_4w, 4_8w, …, 13w_plus."""
+        lower = (0, *self.lead_time_bucket_weeks)
+        upper = self.lead_time_bucket_weeks
+        return [f"{a}_{b}w" for a, b in zip(lower, upper, strict=False)] + [f"{upper[-1]}w_plus"]
+
+    @property
+    def bucket_labels_nl(self) -> list[str]:
+        edges = self.lead_time_bucket_weeks
+        middle = [f"{a} tot {b} weken" for a, b in itertools.pairwise(edges)]
+        return [f"minder dan {edges[0]} weken", *middle, f"{edges[-1]} weken of meer"]
+
+
+@cache
+def indicator_config() -> IndicatorConfig:
+    return IndicatorConfig.model_validate(
+        yaml.safe_load((config_dir() / "indicators.yaml").read_text(encoding="utf-8"))
+    )
+
+
+def _add_months(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return date(year, month + 1, day.day)
+
+
+def safe_months(config: IndicatorConfig, terms: RetentionConfig) -> int:
+    """Months after a year's first day during which none of the rows its figures need can be purged.
+
+    Signals go `months` after the household's last signal (which is on or after the event), so an
+    eviction or report of 1 January may go 12 months later; list entries and contact attempts are
+    looked at up to `lookback_months` before an eviction, so they may go that much earlier.
+    """
+    signal_months = min(terms.signals[f].months for f in ("ontruiming", "overlast"))
+    return min(
+        signal_months,
+        terms.lists_months - config.lookback_months,
+        terms.registrations_months - config.lookback_months,
+    )
+
+
+def recompute_until(year: int, config: IndicatorConfig, terms: RetentionConfig) -> date:
+    """The first as-of date on which `year` is no longer recomputed from raw rows (its rows are final).
+
+    Raises when the terms would let source rows of a year go before the year has ended: then no
+    run could ever compute that year completely.
+    """
+    until = _add_months(date(year, 1, 1), safe_months(config, terms))
+    if until < date(year + 1, 1, 1):
+        raise ValueError(
+            f"retention terms too short for yearly indicators: rows of {year} may be purged from {until}"
+            " (config/indicators.yaml lookback_months against config/retention.yaml)"
+        )
+    return until

@@ -1,0 +1,129 @@
+"""The indicators of a real nightly run (Prefect server) against the generator's ground truth.
+
+The tiny region has no executed eviction at all, so this module generates a somewhat larger one
+(6,000 households, 24 months: a few executed evictions in two gemeenten) and takes its history in
+the way a go-live does (`--no-purge`), so every year can be computed from complete rows.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import duckdb
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import TINY_AS_OF
+from tests.golden.regenerate import install_scorecard
+
+pytestmark = pytest.mark.flow
+
+REGION = {"households": 6_000, "seed": 7, "months": 24, "end_date": TINY_AS_OF}
+PERSONAL = {"household_id", "address_key", "postcode", "person_pseudonym", "contract_id", "bsn", "naam"}
+
+
+@pytest.fixture(scope="module")
+def region_run(prefect_server, tmp_path_factory):
+    from flows.nightly import nightly
+    from synthetic import generate_region
+
+    region = tmp_path_factory.mktemp("indicator-region")
+    generate_region(region, **REGION)
+    workspace = tmp_path_factory.mktemp("indicator-ws")
+    for part in ("inbox", "reference", "registraties"):
+        shutil.copytree(region / part, workspace / part)
+    install_scorecard(workspace)
+    summary = nightly(str(workspace), TINY_AS_OF, purge=False)
+    assert summary["status"] in {"ok", "partial"}
+    return region, workspace
+
+
+def _stored(workspace, indicator: str, level: str) -> dict[tuple, int]:
+    con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)
+    try:
+        rows = con.execute(
+            "select gemeente, area, year, count from agg_indicator"
+            " where indicator = ? and level = ? and count > 0",
+            [indicator, level],
+        ).fetchall()
+    finally:
+        con.close()
+    return {(g, a, y): n for g, a, y, n in rows}
+
+
+def test_executed_evictions_per_gemeente_and_year_equal_the_ground_truth(region_run):
+    region, workspace = region_run
+    truth = pl.read_parquet(region / "ground_truth" / "events.parquet").filter(
+        pl.col("event") == "ontruiming", pl.col("phase") == "ontruiming_uitgevoerd"
+    )
+    assert truth.height > 0, "the test region must have executed evictions"
+    per_gemeente = {(g, g, y): n for g, y, n in truth.group_by("gemeente", "year").len().iter_rows()}
+    per_wijk = {(g, w, y): n for g, w, y, n in truth.group_by("gemeente", "wijk", "year").len().iter_rows()}
+    assert _stored(workspace, "executed_evictions", "gemeente") == per_gemeente
+    assert _stored(workspace, "executed_evictions", "wijk") == per_wijk
+    region_total = {(None, "regio", y): n for y, n in truth.group_by("year").len().iter_rows()}
+    assert _stored(workspace, "executed_evictions", "regio") == region_total
+
+
+def test_the_run_records_the_indicators_step(region_run):
+    _, workspace = region_run
+    con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)
+    try:
+        steps = con.execute(
+            "select step, status, rows_out from meta_run_step where step = 'indicators'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert len(steps) == 1 and steps[0][1] == "ok" and steps[0][2] > 0
+
+
+def test_no_output_shows_a_count_of_1_to_4_or_a_personal_field(region_run, tmp_path):
+    from cli.main import app
+
+    _, workspace = region_run
+    con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)
+    try:
+        years = [y for (y,) in con.execute("select distinct year from agg_indicator order by 1").fetchall()]
+        small = con.execute("select count(*) from agg_indicator where count between 1 and 4").fetchall()[0][0]
+        personal = {
+            str(v)
+            for table, column in [
+                ("ref_address", "address_key"),
+                ("ref_address", "postcode"),
+                ("stg_ontruiming", "person_pseudonym"),
+                ("stg_ontruiming", "contract_id"),
+                ("fct_list_entry", "household_id"),
+            ]
+            for (v,) in con.execute(
+                f"select distinct {column} from {table} where {column} is not null"  # noqa: S608 - fixed names
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    assert len(years) >= 2 and small > 0, "the run must have small cells to suppress"
+    assert len(personal) > 100
+    runner = CliRunner()
+    cells, printed = [], []
+    for year in years:
+        out = tmp_path / str(year)
+        result = runner.invoke(
+            app, ["indicators", "--year", str(year), "-w", str(workspace), "--out", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+        printed.append(result.output)
+        files = sorted(out.glob("*.csv"))
+        assert len(files) == 3
+        for path in files:
+            assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+            frame = pl.read_csv(path, separator=";", infer_schema=False)
+            assert not {c.lower() for c in frame.columns} & PERSONAL
+            cells += [v for c in frame.columns for v in frame[c].drop_nulls().to_list()]
+    assert "<5" in cells
+    assert [v for v in cells if re.fullmatch(r"\s*[1-4]\s*", v)] == []
+    assert not set(cells) & personal
+    text = "\n".join(printed)
+    assert "<5" in text
+    assert not re.search(r"│\s*[1-4]\s*│", text)
+    assert not [p for p in personal if p in text]
