@@ -4,6 +4,8 @@
 -- Windows are parameters from rules/catalogue/ruleset.yaml (section `features`).
 --
 -- Households come from _household_signal (int_household__signal.sql, run just before).
+-- Every pick of "the latest" signal ends with supplier_code, source_ref: a total order, so the
+-- same data always gives the same features (ties on dates used to be broken arbitrarily).
 delete from int_household__features where as_of_date = $as_of;
 insert into int_household__features by name
 
@@ -29,7 +31,7 @@ rent as (
            has_payment_arrangement, event_date as arrears_signal_date
     from recent
     where feed = 'huurachterstand' and event_date > $as_of - to_days($financial_window_days)
-    qualify row_number() over (partition by household_id order by event_date desc, known_at desc) = 1
+    qualify row_number() over (partition by household_id order by event_date desc, known_at desc, supplier_code, source_ref) = 1
 ),
 
 rent_earlier as (
@@ -39,7 +41,9 @@ rent_earlier as (
     inner join recent as k
         on k.household_id = r.household_id and k.feed = 'huurachterstand'
         and k.event_date < r.arrears_signal_date
-    qualify row_number() over (partition by r.household_id order by k.event_date desc) = 1
+    qualify row_number() over (
+        partition by r.household_id order by k.event_date desc, k.known_at desc, k.supplier_code, k.source_ref
+    ) = 1
 ),
 
 eviction as (
@@ -47,7 +51,7 @@ eviction as (
            planned_date as planned_eviction_date
     from recent
     where feed = 'ontruiming'
-    qualify row_number() over (partition by household_id order by event_date desc, known_at desc) = 1
+    qualify row_number() over (partition by household_id order by event_date desc, known_at desc, supplier_code, source_ref) = 1
 ),
 
 water as (
@@ -55,7 +59,7 @@ water as (
            planned_date as planned_cutoff_date, arrears_eur as water_arrears_eur
     from recent
     where feed = 'waterafsluiting' and event_date > $as_of - to_days($financial_window_days)
-    qualify row_number() over (partition by household_id order by stage_date desc, event_date desc, known_at desc) = 1
+    qualify row_number() over (partition by household_id order by stage_date desc, event_date desc, known_at desc, supplier_code, source_ref) = 1
 ),
 
 ddas as (
@@ -64,7 +68,7 @@ ddas as (
            event_date as ddas_signal_date
     from recent
     where feed = 'ddas' and event_date > $as_of - to_days($financial_window_days)
-    qualify row_number() over (partition by household_id order by event_date desc, known_at desc) = 1
+    qualify row_number() over (partition by household_id order by event_date desc, known_at desc, supplier_code, source_ref) = 1
 ),
 
 counts as (
