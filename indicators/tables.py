@@ -77,34 +77,30 @@ def _rate_table(stored: pl.DataFrame, indicator: str, year: int, config: Indicat
     return frame.select(*KEYS, "year", "n", "homes", "rate", "n_base", "rate_base", "change")
 
 
-def eviction_table(stored: pl.DataFrame, year: int, config: IndicatorConfig) -> pl.DataFrame:
+def _dutch_rate_table(
+    stored: pl.DataFrame, indicator: str, counted: str, year: int, config: IndicatorConfig
+) -> pl.DataFrame:
+    """A rate table with Dutch headers; `counted` names what is counted ("overlastmeldingen")."""
     by = config.baseline_year
-    return _rate_table(stored, "executed_evictions", year, config).rename(
+    return _rate_table(stored, indicator, year, config).rename(
         {
             **DUTCH_KEYS,
-            "n": "uitgevoerde ontruimingen",
+            "n": counted,
             "homes": "corporatiewoningen",
             "rate": "per 1.000 corporatiewoningen",
-            "n_base": f"ontruimingen {by}",
+            "n_base": f"{counted.split()[-1]} {by}",
             "rate_base": f"per 1.000 corporatiewoningen {by}",
             "change": f"verandering t.o.v. {by} (%)",
         }
     )
+
+
+def eviction_table(stored: pl.DataFrame, year: int, config: IndicatorConfig) -> pl.DataFrame:
+    return _dutch_rate_table(stored, "executed_evictions", "uitgevoerde ontruimingen", year, config)
 
 
 def nuisance_table(stored: pl.DataFrame, year: int, config: IndicatorConfig) -> pl.DataFrame:
-    by = config.baseline_year
-    return _rate_table(stored, "nuisance_reports", year, config).rename(
-        {
-            **DUTCH_KEYS,
-            "n": "overlastmeldingen",
-            "homes": "corporatiewoningen",
-            "rate": "per 1.000 corporatiewoningen",
-            "n_base": f"overlastmeldingen {by}",
-            "rate_base": f"per 1.000 corporatiewoningen {by}",
-            "change": f"verandering t.o.v. {by} (%)",
-        }
-    )
+    return _dutch_rate_table(stored, "nuisance_reports", "overlastmeldingen", year, config)
 
 
 def followup_table(stored: pl.DataFrame, year: int, config: IndicatorConfig) -> pl.DataFrame:

@@ -6,7 +6,7 @@ with latest_version as (
     from stg_overlast
     where known_date <= $as_of
     qualify row_number() over (
-        partition by supplier_code, source_ref order by known_at desc, line_no desc
+        partition by supplier_code, source_ref order by known_at desc, delivery_id desc, line_no desc
     ) = 1
 ),
 reported as (
