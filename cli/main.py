@@ -232,18 +232,24 @@ def indicators(
     workspace: WorkspaceOpt = Path("data/demo"),
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Map voor de CSV-bestanden (puntkomma, UTF-8 met BOM)."),
+        typer.Option(
+            "--out",
+            help="Map voor de CSV-bestanden (puntkomma, UTF-8 met BOM) en het rapport met grafieken (HTML).",
+        ),
     ] = None,
 ) -> None:
-    """Show the evaluators' indicators of a year (aggregates, counts below 5 as "<5"); write them as CSV."""
+    """Show the evaluators' indicators of a year (small cells hidden); write CSV files and the report."""
     import polars as pl
 
     from indicators.config import indicator_config
+    from indicators.report import latest_as_of, render_report
     from indicators.tables import indicator_tables, write_csv
     from warehouse.store import read_only
 
+    config = indicator_config()
     with read_only(workspace / "warehouse.duckdb") as con:
-        tables = indicator_tables(con, year, indicator_config())
+        tables = indicator_tables(con, year, config)
+        report = render_report(con, year, config, latest_as_of(con)) if out is not None else None
     for title, frame in tables.values():
         table = Table(title=f"{title} — {year}")
         for column in frame.columns:
@@ -255,9 +261,15 @@ def indicators(
         console.print(table)
         if frame.is_empty():
             console.print(f"Geen cijfers opgeslagen voor {year}.")
+    console.print(
+        f'"<{config.min_cell}": 1 tot en met {config.min_cell - 1}; "{config.secondary_label}": afgeschermd'
+        " omdat het verborgen aantal anders uit een totaal volgt."
+    )
     if out is not None:
         written = write_csv(tables, out, year)
-        console.print("Geschreven: " + ", ".join(str(p) for p in written))
+        page = out / f"indicatoren_{year}.html"
+        page.write_text(report, encoding="utf-8")
+        console.print("Geschreven: " + ", ".join(str(p) for p in [*written, page]))
 
 
 @app.command()

@@ -16,6 +16,8 @@ import duckdb
 import polars as pl
 
 from indicators.config import IndicatorConfig, recompute_until
+from signals.features import link_signals
+from signals.registrations import ddas_vocabulary
 from warehouse.retention import RetentionConfig
 
 
@@ -43,6 +45,8 @@ def years_to_compute(
         for (y,) in con.execute(
             """select distinct year(stage_date) from stg_ontruiming where known_date <= $as_of
                union select distinct year(report_date) from stg_overlast where known_date <= $as_of
+               union select distinct year(event_date) from int_signal__linked
+                     where is_financial and known_date <= $as_of and event_date <= $as_of
                union select year($as_of)""",
             {"as_of": as_of},
         ).fetchall()
@@ -63,15 +67,30 @@ def indicator_rows(
     con.execute(sql("evictions"), {"as_of": as_of, "lookback_months": config.lookback_months, **buckets})
     evictions = con.sql(sql("eviction_aggregates"), params={"bucket_labels": config.bucket_labels}).pl()
     nuisance = con.sql(sql("nuisance_aggregates"), params={"as_of": as_of}).pl()
+    vocabulary = ddas_vocabulary()
+    monitor = con.sql(
+        sql("monitor"),
+        params={
+            "as_of": as_of,
+            "repeat_window_months": config.repeat_window_months,
+            "soorten": list(vocabulary["EnumContactsoort"]),
+            "eindresultaten": list(vocabulary["EnumEindresultaat"]),
+        },
+    ).pl()
     for scratch in ("_eviction", "_area", "_address_area", "_year"):
         con.execute(f"drop table if exists {scratch}")
-    return pl.concat([evictions, nuisance], how="vertical_relaxed")
+    return pl.concat([evictions, nuisance, monitor], how="diagonal_relaxed")
 
 
 def compute_indicators(
     con: duckdb.DuckDBPyConnection, as_of: date, config: IndicatorConfig, terms: RetentionConfig
 ) -> ComputeResult:
     """Recompute the open years' rows of agg_indicator (replacing them); closed years stay as stored."""
+    has_linked = con.execute(
+        "select count(*) from duckdb_tables() where table_name = 'int_signal__linked'"
+    ).fetchall()[0][0]
+    if not has_linked:  # the nightly's feature step builds it; a stand-alone computation does it here
+        link_signals(con)
     years = years_to_compute(con, as_of, config, terms)
     rows = indicator_rows(con, as_of, years, config).with_columns(
         pl.lit(as_of).alias("computed_as_of"), pl.lit(config.version).alias("config_version")

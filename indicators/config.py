@@ -21,6 +21,8 @@ class IndicatorConfig(BaseModel):
     min_cell: int = Field(gt=1)
     lookback_months: int = Field(gt=0)
     lead_time_bucket_weeks: tuple[int, ...] = Field(min_length=1)
+    repeat_window_months: int = Field(gt=0)
+    secondary_label: str = Field(min_length=1)
 
     @field_validator("lead_time_bucket_weeks")
     @classmethod
@@ -59,10 +61,14 @@ def safe_months(config: IndicatorConfig, terms: RetentionConfig) -> int:
     """Months after a year's first day during which none of the rows its figures need can be purged.
 
     Signals go `months` after the household's last signal (which is on or after the event), so an
-    eviction or report of 1 January may go 12 months later; list entries and contact attempts are
-    looked at up to `lookback_months` before an eviction, so they may go that much earlier.
+    eviction, report or financial signal of 1 January may go 12 months later; list entries and
+    contact attempts are looked at up to `lookback_months` before an eviction, so they may go that
+    much earlier.
     """
-    signal_months = min(terms.signals[f].months for f in ("ontruiming", "overlast"))
+    signal_months = min(
+        terms.signals[f].months
+        for f in ("ontruiming", "overlast", "huurachterstand", "waterafsluiting", "ddas")
+    )
     return min(
         signal_months,
         terms.lists_months - config.lookback_months,

@@ -159,20 +159,6 @@ def suppress(frame: pl.DataFrame, columns: list[str]) -> list[dict]:
     ).to_dicts()
 
 
-def signals_per_month(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Distinct signals (feed, supplier, source reference) per gemeente per month of the event."""
-    frame = con.sql(
-        """
-        select gemeente, strftime(date_trunc('month', event_date), '%Y-%m') as month, feed,
-               count(distinct (supplier_code, source_ref)) as signals
-        from int_signal__linked
-        group by all
-        order by month desc, gemeente, feed
-        """
-    ).pl()
-    return suppress(frame, ["signals"])
-
-
 def list_sizes(con: duckdb.DuckDBPyConnection, dates: int = 6) -> list[dict]:
     """Households on each team's list, for the last few as-of dates."""
     frame = con.sql(
@@ -190,25 +176,3 @@ def list_sizes(con: duckdb.DuckDBPyConnection, dates: int = 6) -> list[dict]:
         params=[dates],
     ).pl()
     return suppress(frame, ["households", "crisis", "new"])
-
-
-def executed_evictions(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Executed evictions (stage ontruiming_uitgevoerd) per gemeente per year, per 1,000 corporation homes."""
-    frame = con.sql(
-        """
-        with evictions as (
-            select a.gemeente, year(o.stage_date) as year,
-                   count(distinct (o.supplier_code, o.source_ref)) as n
-            from stg_ontruiming as o inner join ref_address as a using (address_key)
-            where o.stage = 'ontruiming_uitgevoerd'
-            group by all
-        ),
-        homes as (select gemeente, sum(corporation_homes) as homes from ref_buurt group by all)
-        select e.gemeente, e.year, e.n as evictions,
-               case when e.n >= ? and h.homes > 0 then round(1000.0 * e.n / h.homes, 2) end as per_1000_homes
-        from evictions as e left join homes as h using (gemeente)
-        order by e.gemeente, e.year
-        """,
-        params=[SUPPRESS_BELOW],
-    ).pl()
-    return suppress(frame, ["evictions"])

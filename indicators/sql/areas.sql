@@ -1,17 +1,19 @@
--- Areas at every level with their corporation homes (ref_buurt), and which areas an address is in.
+-- Areas at every level with their corporation homes and inhabitants (ref_buurt), and which areas an address is in.
 -- Grain: _area one row per (level, gemeente, area); _address_area one row per (address_key, level).
 create or replace temp table _area as
 with buurt as (
-    select gemeente, wijk, corporation_homes from ref_buurt
+    select gemeente, wijk, corporation_homes, inhabitants from ref_buurt
 ),
 final as (
     select 'regio' as level, null::varchar as gemeente, 'regio' as area,
-           sum(corporation_homes)::bigint as corporation_homes
+           sum(corporation_homes)::bigint as corporation_homes, sum(inhabitants)::bigint as inhabitants
     from buurt
     union all
-    select 'gemeente', gemeente, gemeente, sum(corporation_homes)::bigint from buurt group by gemeente
+    select 'gemeente', gemeente, gemeente, sum(corporation_homes)::bigint, sum(inhabitants)::bigint
+    from buurt group by gemeente
     union all
-    select 'wijk', gemeente, wijk, sum(corporation_homes)::bigint from buurt group by gemeente, wijk
+    select 'wijk', gemeente, wijk, sum(corporation_homes)::bigint, sum(inhabitants)::bigint
+    from buurt group by gemeente, wijk
 )
 select * from final;
 

@@ -114,7 +114,12 @@ def test_no_output_shows_a_count_of_1_to_4_or_a_personal_field(region_run, tmp_p
         assert result.exit_code == 0, result.output
         printed.append(result.output)
         files = sorted(out.glob("*.csv"))
-        assert len(files) == 3
+        assert len(files) == 8
+        report = (out / f"indicatoren_{year}.html").read_text(encoding="utf-8")
+        assert report.count('<img src="data:image/svg+xml;base64,') >= 5
+        assert not re.findall(r"<td>\s*[1-4]\s*</td>", report)
+        assert not [p for p in personal if p in report]
+        printed.append(report)
         for path in files:
             assert path.read_bytes().startswith(b"\xef\xbb\xbf")
             frame = pl.read_csv(path, separator=";", infer_schema=False)
@@ -127,3 +132,54 @@ def test_no_output_shows_a_count_of_1_to_4_or_a_personal_field(region_run, tmp_p
     assert "<5" in text
     assert not re.search(r"│\s*[1-4]\s*│", text)
     assert not [p for p in personal if p in text]
+
+
+def test_monitor_figures_equal_an_independent_count_from_the_staged_rows(region_run):
+    """Financial signals and contact attempts per gemeente and year, counted in polars from the rows."""
+    _, workspace = region_run
+    con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)
+    try:
+        address = con.sql("select address_key, gemeente from ref_address").pl()
+        financial = pl.concat(
+            [
+                con.sql(
+                    f"select supplier_code, source_ref, known_at, delivery_id, line_no, address_key,"  # noqa: S608
+                    f" {date} as day from {table}"
+                ).pl()
+                for table, date in [
+                    ("stg_huurachterstand", "signal_date"),
+                    ("stg_waterafsluiting", "signal_date"),
+                    ("stg_ddas", "signal_date"),
+                ]
+            ]
+        )
+        attempts = con.sql("select address_key, contact_date, soort from reg_contact_attempt").pl()
+        stored = con.sql(
+            "select indicator, category, gemeente, year, count from agg_indicator where level = 'gemeente'"
+            " and indicator in ('financial_signals', 'contact_attempts')"
+        ).pl()
+    finally:
+        con.close()
+    latest = financial.sort("known_at", "delivery_id", "line_no").unique(
+        subset=["supplier_code", "source_ref"], keep="last"
+    )
+    expected = (
+        latest.join(address, on="address_key")
+        .group_by("gemeente", pl.col("day").dt.year().alias("year"))
+        .len()
+    )
+    got = stored.filter(pl.col("indicator") == "financial_signals", pl.col("count") > 0)
+    assert expected.height > 2
+    assert {(g, y): n for g, y, n in expected.iter_rows()} == {
+        (g, y): n for g, y, n in got.select("gemeente", "year", "count").iter_rows()
+    }
+    expected = (
+        attempts.join(address, on="address_key")
+        .group_by("gemeente", pl.col("contact_date").dt.year().alias("year"), "soort")
+        .len()
+    )
+    got = stored.filter(pl.col("indicator") == "contact_attempts", pl.col("count") > 0)
+    assert expected.height > 2
+    assert {(g, y, s): n for g, y, s, n in expected.iter_rows()} == {
+        (g, y, c): n for _, c, g, y, n in got.iter_rows()
+    }

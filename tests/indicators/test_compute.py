@@ -15,7 +15,13 @@ from warehouse.migrate import migrate
 from warehouse.retention import retention
 
 CONFIG = IndicatorConfig(
-    version="test", baseline_year=2025, min_cell=5, lookback_months=6, lead_time_bucket_weeks=(4, 8, 13)
+    version="test",
+    baseline_year=2025,
+    min_cell=5,
+    lookback_months=6,
+    lead_time_bucket_weeks=(4, 8, 13),
+    repeat_window_months=6,
+    secondary_label="x",
 )
 AS_OF = date(2026, 10, 31)
 
@@ -183,3 +189,67 @@ def test_no_personal_field_in_the_stored_aggregates(con):
     values = frame.select(pl.concat_str(pl.all().fill_null(""), separator="|"))[:, 0]
     assert values.len() > 0
     assert not values.str.contains("1000AA|2000BB|hh-|C1").any()
+
+
+def _arrears(con, ref: str, address: str, signal: date, known: date, supplier: str = "corp") -> None:
+    con.execute(
+        "insert into stg_huurachterstand values ('d', 1, ?, ?, ?::timestamptz, ?, ?, null, 'C', 500, 900, 2,"
+        " ?, null, null, ?)",
+        [supplier, ref, known, known, address, signal, signal],
+    )
+
+
+def _attempt(con, address: str, day: date, soort: str, reached: bool) -> None:
+    con.execute(
+        "insert into reg_contact_attempt values ('portal', ?, 'team-a', ?, ?, ?, null, null)",
+        [address, day, soort, reached],
+    )
+
+
+def _monitor(con, indicator: str, area: str, year: int, category: str | None = None) -> tuple:
+    return con.execute(
+        "select count, denominator, value from agg_indicator where indicator = ? and area = ? and year = ?"
+        " and category is not distinct from ?",
+        [indicator, area, year, category],
+    ).fetchall()[0]
+
+
+def test_monitor_signals_repeats_reach_and_distributions(con):
+    # 1000AA-2: signals in Jan, Mar (again within 6 months) and Nov 2025; the Nov row was corrected
+    # (a later version of the same delivered row): still one signal. Reached by phone in Feb 2025.
+    _arrears(con, "h1", "1000AA-2", date(2025, 1, 10), date(2025, 1, 11))
+    _arrears(con, "h2", "1000AA-2", date(2025, 3, 10), date(2025, 3, 11))
+    _arrears(con, "h3", "1000AA-2", date(2025, 11, 5), date(2025, 11, 6))
+    _arrears(con, "h3", "1000AA-2", date(2025, 11, 5), date(2025, 11, 20))
+    # 2000BB-1: one signal in 2026 (Jun), a letter before it does not count as following it up
+    _arrears(con, "h4", "2000BB-1", date(2026, 6, 1), date(2026, 6, 2), supplier="water")
+    # 1000AA-3: a signal delivered after the as-of date is not known yet
+    _arrears(con, "h5", "1000AA-3", date(2026, 10, 1), date(2026, 11, 3))
+    _attempt(con, "1000AA-2", date(2025, 2, 1), "Telefoon", True)
+    _attempt(con, "2000BB-1", date(2026, 5, 1), "Brief", False)
+    con.execute(
+        "insert into reg_case_result values ('portal', '1000AA-2', 'team-a', '2025-03-01',"
+        " '(Budget)advies en/of quick fix')"
+    )
+    compute_indicators(con, AS_OF, CONFIG, retention())
+    # financial signals, denominator inhabitants (2 buurten x 900 in Noord), months covered
+    assert _monitor(con, "financial_signals", "Noord", 2025) == (3, 1800, 12.0)
+    count, inhabitants, months = _monitor(con, "financial_signals", "regio", 2026)
+    assert (count, inhabitants) == (1, 3600) and months == pytest.approx(12 * 304 / 365)
+    assert _monitor(con, "financial_signals_month", "Noord", 2025, "03")[0] == 1
+    assert _monitor(con, "financial_signals_month", "regio", 2026, "06")[0] == 1
+    # address-months 2025: Jan (first), Mar (Jan within 6 months before), Nov (Mar is 8 months before)
+    assert _monitor(con, "signalled_again", "Noord", 2025)[:2] == (1, 3)
+    # 1000AA-2 signalled in 2025, first on 10 Jan; the phone call of 1 Feb reached them
+    assert _monitor(con, "signalled_addresses", "regio", 2025)[0] == 1
+    assert _monitor(con, "signalled_reached", "regio", 2025)[:2] == (1, 1)
+    # 2000BB-1's only attempt was before its signal: not a follow-up
+    assert _monitor(con, "signalled_contact_attempted", "Oost", 2026)[:2] == (0, 1)
+    # 2026: this letter and the fixture's phone call at 1000AA-1 (20 May)
+    assert _monitor(con, "contact_attempts", "regio", 2026, "Brief")[:2] == (1, 2)
+    assert _monitor(con, "contact_attempts", "Aadorp", 2026, "Telefoon")[:2] == (1, 1)
+    assert _monitor(con, "case_results", "Noord", 2025, "(Budget)advies en/of quick fix")[:2] == (1, 1)
+    categories = con.execute(
+        "select count(distinct category) from agg_indicator where indicator = 'case_results'"
+    ).fetchall()[0][0]
+    assert categories == 15  # the whole DDAS EnumEindresultaat, zeros included

@@ -96,7 +96,9 @@ def test_the_evaluator_page_has_no_household_address_or_postcode(portal_workspac
     page = as_user("evaluator").get("/evaluatie")
     assert page.status_code == 200
     text = page.text
-    assert "Uitgevoerde ontruimingen" in text and "Signalen per maand" in text
+    assert "Uitgevoerde ontruimingen per 1.000 corporatiewoningen" in text
+    assert "Financiële signalen per maand" in text and "Eindresultaten" in text
+    assert text.count('<img src="data:image/svg+xml;base64,') >= 5, "the report's charts"
     assert not re.search(r"hh-[0-9a-f]{8,}", text)
     assert not re.search(r"\b[1-9][0-9]{3}\s?[A-Z]{2}\b", text), "postcode pattern on the evaluator page"
     wh = duckdb.connect(str(portal_workspace.warehouse), read_only=True)
@@ -115,7 +117,28 @@ def test_evaluator_counts_below_five_are_suppressed(portal_workspace, as_user):
     counts = [int(c) for c in cells if int(c) < 1900]  # years are not counts
     assert counts, "no counts on the page"
     assert not [c for c in counts if 1 <= c <= 4]
-    assert "&lt; 5" in text  # the tiny region has small cells
+    assert "&lt;5" in text  # the tiny region has small cells
+
+
+def test_the_evaluator_page_shows_the_stored_indicators_of_the_chosen_year(portal_workspace, as_user):
+    from indicators.config import indicator_config
+    from indicators.tables import indicator_tables
+
+    client = as_user("evaluator")
+    wh = duckdb.connect(str(portal_workspace.warehouse), read_only=True)
+    try:
+        years = [y for (y,) in wh.execute("select distinct year from agg_indicator order by 1").fetchall()]
+        earliest = indicator_tables(wh, years[0], indicator_config())
+    finally:
+        wh.close()
+    assert len(years) >= 2
+    text = client.get("/evaluatie").text
+    assert f"Indicatoren vroegsignalering {years[-1]}" in text  # the latest year by default
+    text = client.get(f"/evaluatie?jaar={years[0]}").text
+    assert f"Indicatoren vroegsignalering {years[0]}" in text
+    _, signals = earliest["signalen"]
+    region = signals.row(0, named=True)
+    assert f"<td>{region['financiële signalen']}</td>" in text  # the figure agg_indicator holds
 
 
 def test_every_page_carries_the_security_headers(portal_workspace, as_user):
