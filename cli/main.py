@@ -273,6 +273,56 @@ def indicators(
 
 
 @app.command()
+def ddas(
+    gemeente: Annotated[
+        str, typer.Option("--gemeente", help="Gemeentecode (bijv. 0479) of naam (Zaanstad).")
+    ],
+    van: Annotated[str, typer.Option("--van", help="Eerste signaaldatum van de periode (YYYY-MM-DD).")],
+    tot: Annotated[str, typer.Option("--tot", help="Laatste signaaldatum van de periode, inclusief.")],
+    workspace: WorkspaceOpt = Path("data/demo"),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Het JSON-bestand (standaard <workspace>/exports/ddas_<code>_<van>_<tot>.json)."
+        ),
+    ] = None,
+) -> None:
+    """Export the DDAS v0.9 levering of one gemeente and period: vroegsignalen and vroegsignaalzaken.
+
+    Record level, without personal fields (indicators/DEFINITIONS.md, "DDAS-export"). Refused when
+    fewer than min_cell (config/indicators.yaml) households had a vroegsignaal in the period. Every
+    export is logged in <workspace>/exports/ddas_exports.jsonl (counts and file hash, no contents).
+    """
+    from indicators.config import indicator_config
+    from indicators.ddas import DdasExportRefused, ddas_export, shown_counts, write_export
+    from warehouse.retention import retention
+    from warehouse.store import read_only
+
+    try:
+        first, last = date.fromisoformat(van), date.fromisoformat(tot)
+    except ValueError as exc:
+        raise typer.BadParameter(f"Een datum als JJJJ-MM-DD, bijv. 2026-01-31 ({exc}).") from exc
+    min_cell = indicator_config().min_cell
+    try:
+        with read_only(workspace / "warehouse.duckdb") as con:
+            export = ddas_export(con, gemeente, first, last, min_cell, retention())
+    except DdasExportRefused as refused:
+        console.print(f"[red]{refused}[/]")
+        raise typer.Exit(1) from refused
+    exports = workspace / "exports"
+    out = out or exports / f"ddas_{export.gemeentecode}_{export.van}_{export.tot}.json"
+    written = write_export(export, out, exports / "ddas_exports.jsonl", min_cell)
+    shown = shown_counts(export.counts, min_cell)
+    console.print(
+        f"DDAS-levering gemeente {export.gemeentecode}, {export.van} t/m {export.tot} "
+        f"(peildatum {export.as_of}): {shown['vroegsignalen']} vroegsignalen van "
+        f"{shown['huishoudens']} huishoudens, {shown['vroegsignaalzaken']} vroegsignaalzaken met "
+        f"{shown['contactpogingen']} contactpogingen en {shown['zaken_met_resultaat']} resultaten."
+    )
+    console.print(f"Geschreven (voldoet aan het DDAS-schema v0.9): [bold]{written}[/]")
+
+
+@app.command()
 def runs(
     workspace: WorkspaceOpt = Path("data/demo"),
     limit: Annotated[int, typer.Option(help="Number of runs to show.")] = 10,

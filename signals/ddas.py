@@ -49,7 +49,8 @@ def schema_path() -> Path:
 
 
 @cache
-def _validator():
+def schema_validator():
+    """The DDAS v0.9 schema as a Draft 2020-12 validator that also checks formats (dates, e-mail)."""
     from jsonschema import Draft202012Validator
 
     schema = json.loads(schema_path().read_text(encoding="utf-8"))
@@ -70,7 +71,7 @@ def read_ddas(document: object) -> tuple[pl.DataFrame, list[str]]:
         raise DeliveryRejected(
             "Een DDAS-levering kan nu niet worden gecontroleerd: het DDAS-schema ontbreekt bij de gemeente."
         )
-    errors = sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
+    errors = sorted(schema_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:
         first = errors[0]
         where = "/".join(str(p) for p in first.absolute_path) or "het bestand"

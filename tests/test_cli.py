@@ -20,6 +20,7 @@ COMMANDS = [
     ["purge"],
     ["contracts", "docs"],
     ["ingest"],
+    ["ddas"],
 ]
 
 

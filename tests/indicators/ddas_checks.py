@@ -1,0 +1,49 @@
+"""Checks shared by the DDAS export tests: the official schema (read from ../shared, never copied)
+and a search for personal data and warehouse keys in an exported document."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+
+SCHEMA = (
+    Path(__file__).parents[2].parent
+    / "shared/standards/ddas-vroegsignalering-v0.9/json_schema_Uitwisselmodel.json"
+)
+
+
+def validator() -> Draft202012Validator:
+    return Draft202012Validator(_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _schema() -> dict:
+    return json.loads(SCHEMA.read_text(encoding="utf-8"))
+
+
+def client_fields() -> set[str]:
+    """The schema's client properties: BSN, name, birth date, address (all personal)."""
+    signal = _schema()["properties"]["leveringen"]["items"]["properties"]["vroegsignalen"]["items"]
+    return set(signal["properties"]["client"]["properties"])
+
+
+def strings(node) -> list[str]:
+    """Every key and string value of a JSON document."""
+    if isinstance(node, dict):
+        return [s for k, v in node.items() for s in (k, *strings(v))]
+    if isinstance(node, list):
+        return [s for v in node for s in strings(v)]
+    return [node] if isinstance(node, str) else []
+
+
+def personal_data_in(document: dict, values: set[str], keys: set[str]) -> list[str]:
+    """Personal values (exact string values, or anywhere in the text for 9-digit BSNs and the
+    warehouse's keys) and personal field names found in `document`."""
+    text = json.dumps(document, ensure_ascii=False)
+    found = sorted(set(strings(document)) & (values | client_fields()))
+    found += [k for k in sorted(keys) if k in text]
+    found += re.findall(r"(?<!\d)\d{9}(?!\d)", text)  # a BSN anywhere, also inside another value
+    found += re.findall(r"\b\d{4} ?[A-Z]{2}\b", text)  # a postcode anywhere
+    return found
