@@ -252,13 +252,16 @@ def indicators(
         report = render_report(con, year, config, latest_as_of(con)) if out is not None else None
     for title, frame in tables.values():
         table = Table(title=f"{title} — {year}")
+        needed = 1
         for column in frame.columns:
-            # a number folded over two lines would read as two numbers: values never wrap
+            # a number folded over two lines would read as two numbers: values never wrap (headers may)
             widest = frame[column].cast(pl.String).str.len_chars().max() or 0
             table.add_column(column, overflow="fold", min_width=max(widest, 1))
+            needed += max(widest, 10) + 3
         for row in frame.iter_rows():
             table.add_row(*("" if v is None else str(v) for v in row))
-        console.print(table)
+        # a wide table is printed wider than a narrow terminal rather than squeezed below its values
+        Console(width=max(console.width, needed)).print(table)
         if frame.is_empty():
             console.print(f"Geen cijfers opgeslagen voor {year}.")
     console.print(

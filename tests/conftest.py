@@ -61,3 +61,12 @@ def tiny_region(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("tiny-region")
     generate_region(root, **TINY)
     return root
+
+
+@pytest.fixture(scope="session")
+def default_region(tmp_path_factory: pytest.TempPathFactory):
+    """The default (demo) 80,000-household region, as `vroeg demo` generates it (about 20 s)."""
+    from synthetic import generate_region
+
+    root = tmp_path_factory.mktemp("synthetic-default")
+    return root, generate_region(root)

@@ -1,4 +1,6 @@
-"""Synthetic regions shared by the tests of the generator (each generated once per session)."""
+"""Synthetic regions shared by the tests of the generator (each generated once per session).
+
+The default (demo) region is in tests/conftest.py: the indicator flow tests use it too."""
 
 from pathlib import Path
 
@@ -14,10 +16,3 @@ def small_region(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Genera
     """A 400-household region over the default 36 months (about a second)."""
     root = tmp_path_factory.mktemp("synthetic-400")
     return root, generate_region(root, **SMALL)
-
-
-@pytest.fixture(scope="session")
-def default_region(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GenerationResult]:
-    """The default 80,000-household region (about 20 s on a 2-core machine)."""
-    root = tmp_path_factory.mktemp("synthetic-default")
-    return root, generate_region(root)
