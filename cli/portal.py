@@ -75,50 +75,21 @@ def user_add(
     workspace: WorkspaceOpt = Path("data/demo"),
 ) -> None:
     """Add an account; the password comes from $VROEG_PORTAL_PASSWORD or is asked for."""
-    import sqlite3
-
-    from portal import state
-    from portal.security import ROLES, hash_password
-    from signals.registry import suppliers, teams
+    from portal import accounts, state
     from warehouse.workspace import Workspace
 
-    if role not in ROLES:
-        raise typer.BadParameter(f"kies uit {', '.join(ROLES)}", param_hint="--role")
-    if (role == "coordinator") != (team is not None):
-        raise typer.BadParameter(
-            "een coördinator heeft precies één team, andere rollen geen", param_hint="--team"
-        )
-    if (role == "supplier") != (supplier is not None):
-        raise typer.BadParameter(
-            "een leverancier heeft precies één leverancierscode, andere rollen geen", param_hint="--supplier"
-        )
-    if team is not None and team not in {t.code for t in teams().teams}:
-        raise typer.BadParameter(f"onbekend team {team!r}", param_hint="--team")
-    if supplier is not None:
-        try:
-            suppliers().get(supplier)
-        except KeyError as exc:
-            raise typer.BadParameter(f"onbekende leverancier {supplier!r}", param_hint="--supplier") from exc
-    try:
-        password_hash = hash_password(_password())
-    except ValueError as exc:
-        console.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from exc
+    try:  # before asking for a password
+        accounts.check_account(role, team, supplier)
+    except accounts.AccountError as exc:
+        raise typer.BadParameter(str(exc)) from exc
     ws = Workspace(workspace.resolve())
     ws.root.mkdir(parents=True, exist_ok=True)
+    password = _password()
     con = state.open_state(ws.portal_state)
     try:
-        state.add_account(con, name, role, password_hash, team_code=team, supplier_code=supplier)
-        state.audit(
-            con,
-            "account_aangemaakt",
-            username="cli",
-            detail=f"{name} ({role})",
-            team_code=team,
-            supplier_code=supplier,
-        )
-    except sqlite3.IntegrityError as exc:
-        console.print(f"[red]Het account {name} bestaat al.[/]")
+        accounts.create_account(con, name, role, password, team=team, supplier=supplier, by="cli")
+    except accounts.AccountError as exc:
+        console.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from exc
     finally:
         con.close()
@@ -132,22 +103,21 @@ def token_add(
     workspace: WorkspaceOpt = Path("data/demo"),
 ) -> None:
     """Make an API token for a supplier; it is shown once and stored only as a hash."""
-    from portal import state
-    from portal.security import new_api_token
-    from signals.registry import suppliers
+    from portal import accounts, state
     from warehouse.workspace import Workspace
 
     try:
-        suppliers().get(supplier)
-    except KeyError as exc:
-        raise typer.BadParameter(f"onbekende leverancier {supplier!r}", param_hint="--supplier") from exc
+        accounts.check_supplier(supplier)
+    except accounts.AccountError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--supplier") from exc
     ws = Workspace(workspace.resolve())
     ws.root.mkdir(parents=True, exist_ok=True)
-    token = new_api_token()
     con = state.open_state(ws.portal_state)
     try:
-        state.add_api_token(con, token, supplier, label)
-        state.audit(con, "api_sleutel_aangemaakt", username="cli", supplier_code=supplier, detail=label)
+        token = accounts.issue_token(con, supplier, label, by="cli")
+    except accounts.AccountError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
     finally:
         con.close()
     console.print(f"API-sleutel voor {supplier} (bewaar hem nu; hij wordt niet opnieuw getoond):")

@@ -1,7 +1,8 @@
-"""The portal application: log-in, the start page per role, security headers, the administrator's pages.
+"""The portal application: log-in, the start page per role, security headers, the body limit.
 
 `create_app(workspace)` builds the app; `vroeg portal` serves it with uvicorn. The pages of each role
-live in their own module (coordinator, supplier, evaluator); this module wires them together.
+live in their own module (coordinator, supplier, evaluator, administrator); this module wires them
+together.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from portal import state
+from portal.body_limit import BodyLimit
 from portal.security import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -30,7 +32,6 @@ from portal.security import (
     User,
     authenticate,
     client_ip,
-    require_role,
     start_session,
 )
 from rules.scorecard import format_risk
@@ -57,15 +58,16 @@ START_PAGES = {
     "coordinator": lambda u: f"/teams/{u.team_code}/lijst",
     "supplier": lambda u: f"/leveranciers/{u.supplier_code}/leveringen",
     "evaluator": lambda u: "/evaluatie",
-    "administrator": lambda u: "/beheer/audit",
+    "administrator": lambda u: "/beheer/accounts",
 }
 
 
 def _nl_date(value: date | datetime | str | None) -> str:
     if value is None or value == "":
         return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
+    if isinstance(value, str):  # portal.sqlite keeps days as 2026-10-31 and moments with their time
+        is_day = len(value) == len("2026-10-31")
+        value = date.fromisoformat(value) if is_day else datetime.fromisoformat(value)
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(AMSTERDAM)
@@ -108,15 +110,9 @@ def set_cookie(
     )
 
 
-def _max_body() -> int:
-    from portal.uploads import max_bytes
-
-    return max_bytes() + 64 * 1024
-
-
 def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
     """The portal for one workspace. `secure_cookie=False` only for plain-HTTP tests."""
-    from portal import coordinator, evaluator, supplier
+    from portal import administrator, coordinator, evaluator, supplier
 
     app = FastAPI(title="Vroegsignalering", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.workspace = Workspace(Path(workspace).resolve())
@@ -125,14 +121,12 @@ def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
     app.state.templates = templates()
     state.open_state(app.state.state_path).close()
 
+    # Added before the security headers, so it runs inside them: its 413 carries them too.
+    app.add_middleware(BodyLimit)
+
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
-        # Refuse an oversized upload before anything reads its body (per-file limits are checked too).
-        length = request.headers.get("content-length", "")
-        if request.method == "POST" and length.isdigit() and int(length) > _max_body():
-            response = Response("Het bestand is te groot.", status_code=413, media_type="text/plain")
-        else:
-            response = await call_next(request)
+        response = await call_next(request)
         for header, value in SECURITY_HEADERS.items():
             response.headers.setdefault(header, value)
         return response
@@ -160,6 +154,7 @@ def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
     app.include_router(coordinator.router)
     app.include_router(supplier.router)
     app.include_router(evaluator.router)
+    app.include_router(administrator.router)
     _add_base_routes(app)
     return app
 
@@ -218,38 +213,3 @@ def _add_base_routes(app: FastAPI) -> None:
         response = RedirectResponse("/inloggen", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
-
-    @app.get("/beheer/audit")
-    def audit_log(
-        request: Request,
-        user: CurrentUser,
-        con: StateDB,
-        gebruiker: str = "",
-        huishouden: str = "",
-    ):
-        require_role(user, "administrator")
-        entries = state.audit_entries(con, gebruiker[:100], huishouden[:100])
-        state.audit(
-            con,
-            "auditlog_bekeken",
-            username=user.username,
-            role=user.role,
-            detail=f"filter gebruiker={gebruiker[:100]!r} huishouden={huishouden[:100]!r}",
-            ip=client_ip(request),
-        )
-        return render(
-            request, "audit.html", user, entries=entries, gebruiker=gebruiker, huishouden=huishouden
-        )
-
-    @app.get("/beheer/runs")
-    def runs(request: Request, user: CurrentUser):
-        require_role(user, "administrator")
-        from warehouse.runs import last_runs
-        from warehouse.store import read_only
-
-        ws: Workspace = request.app.state.workspace
-        found = []
-        if ws.warehouse.exists():
-            with read_only(ws.warehouse) as con:
-                found = last_runs(con, 20)
-        return render(request, "runs.html", user, runs=found)

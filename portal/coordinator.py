@@ -374,3 +374,51 @@ def override_tier(
         return "prioriteit_aangepast", f"{data['entry']['tier']} → {prioriteit}"
 
     return _change(request, user, con, team, household_id, apply)
+
+
+# What a coordinator calls each kind of registration, and the table it is kept in.
+WITHDRAWABLE = {
+    "contactpoging": "contact_attempt",
+    "resultaat": "case_result",
+    "toewijzing": "assignment",
+    "prioriteit": "tier_override",
+}
+
+
+@router.post("/teams/{team}/huishoudens/{household_id}/intrekken")
+def withdraw(
+    request: Request,
+    team: str,
+    household_id: str,
+    user: CheckedUser,
+    con: StateDB,
+    soort: Annotated[str, Form()] = "",
+    registratie: Annotated[str, Form()] = "",
+    reden: Annotated[str, Form()] = "",
+):
+    """Withdraw a registration the team made by mistake: a withdrawal row with a reason, never an erasure."""
+
+    def apply(data):
+        kind = WITHDRAWABLE.get(_one_of(soort, tuple(WITHDRAWABLE), "soort registratie"))
+        reason = " ".join(reden.split())
+        if len(reason) < 10 or len(reason) > 500:
+            raise _Invalid("Geef een reden voor het intrekken (10 tot 500 tekens).")
+        if not registratie.isdigit() or len(registratie) > 18:
+            raise _Invalid("Deze registratie bestaat niet bij dit huishouden.")
+        try:
+            added = state.add_withdrawal(
+                con,
+                kind=kind,
+                registration_id=int(registratie),
+                wijkteam=team,
+                household_id=household_id,
+                reason=reason,
+                by=user.username,
+            )
+        except KeyError as unknown:
+            raise _Invalid("Deze registratie bestaat niet bij dit huishouden.") from unknown
+        if not added:
+            raise _Invalid("Deze registratie was al ingetrokken.")
+        return "registratie_ingetrokken", f"{soort} {registratie}: {reason}"
+
+    return _change(request, user, con, team, household_id, apply)

@@ -17,6 +17,7 @@ from typing import Annotated
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, HTTPException, Request
+from starlette.datastructures import FormData
 
 from portal import state
 
@@ -118,14 +119,18 @@ def current_user(request: Request, con: Annotated[sqlite3.Connection, Depends(st
     )
 
 
-async def checked_user(request: Request, user: Annotated[User, Depends(current_user)]) -> User:
-    """The user of a POST form, after its CSRF token has been checked against the session's."""
-    form = await request.form()
+def check_csrf(form: FormData, user: User) -> None:
+    """The form's CSRF token is the session's, else 403."""
     sent = form.get("csrf_token")
     if not isinstance(sent, str) or not secrets.compare_digest(sent, user.csrf_token):
         raise HTTPException(
             403, "Het formulier is verlopen of niet door deze site gemaakt; probeer het opnieuw."
         )
+
+
+async def checked_user(request: Request, user: Annotated[User, Depends(current_user)]) -> User:
+    """The user of a POST form, after its CSRF token has been checked against the session's."""
+    check_csrf(await request.form(), user)
     return user
 
 
@@ -159,11 +164,17 @@ def new_api_token() -> str:
 
 
 def bearer_supplier(request: Request, con: sqlite3.Connection) -> tuple[str, str]:
-    """(supplier code, token label) of the request's `Authorization: Bearer` token, else 401."""
+    """(supplier code, token label) of the request's `Authorization: Bearer` token, else 401.
+
+    Called before the body is read: a refused client's upload is never taken in (and the connection
+    is closed rather than the rest of its body read and thrown away).
+    """
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     found = state.token_supplier(con, token.strip()) if scheme.lower() == "bearer" and token else None
     if found is None:
         state.audit(con, "api_token_geweigerd", ip=client_ip(request))
-        raise HTTPException(401, "Geen geldige API-sleutel.", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, "Geen geldige API-sleutel.", headers={"WWW-Authenticate": "Bearer", "Connection": "close"}
+        )
     return found

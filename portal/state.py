@@ -6,7 +6,10 @@ request threads write while the nightly flow reads the registrations.
 
 The audit log and the registrations are append-only: there is no UPDATE or DELETE for them in this
 code, and triggers refuse both. A correction is a new row; the latest assignment and tier override
-win. Only sessions are deleted (log-out, expiry).
+win. A mistaken registration is withdrawn by a withdrawal row that refers to it: every reader
+(household page, list marks, the nightly import) leaves withdrawn registrations out. A revoked API
+token is likewise a revocation row. Only sessions are deleted (log-out, expiry, deactivation) and
+accounts changed (active or not, password).
 """
 
 from __future__ import annotations
@@ -47,6 +50,12 @@ create table if not exists api_token (
     created_at      text not null
 );
 
+create table if not exists api_token_revocation (
+    token_hash      text primary key references api_token (token_hash),
+    revoked_at      text not null,
+    revoked_by      text not null
+);
+
 create table if not exists audit_log (
     audit_id        integer primary key autoincrement,
     at              text not null,
@@ -61,6 +70,8 @@ create table if not exists audit_log (
     detail          text,
     ip              text
 );
+
+create index if not exists audit_log_by_action on audit_log (action, username);
 
 -- What coordinators registered. The nightly flow takes these into reg_contact_attempt and
 -- reg_case_result (source 'portal'); signals.registrations.load_portal_registrations reads them.
@@ -107,9 +118,38 @@ create table if not exists tier_override (
     overridden_at   text not null,
     overridden_by   text not null
 );
+
+-- A registration made by mistake is withdrawn, never erased: this row refers to it by table and id.
+create table if not exists withdrawal (
+    withdrawal_id   integer primary key,
+    kind            text not null
+                    check (kind in ('contact_attempt', 'case_result', 'assignment', 'tier_override')),
+    registration_id integer not null,
+    wijkteam        text not null,
+    household_id    text not null,
+    reason          text not null check (length(trim(reason)) > 0),
+    withdrawn_at    text not null,
+    withdrawn_by    text not null,
+    unique (kind, registration_id)
+);
 """
 
-APPEND_ONLY = ("audit_log", "contact_attempt", "case_result", "assignment", "tier_override")
+APPEND_ONLY = (
+    "audit_log",
+    "contact_attempt",
+    "case_result",
+    "assignment",
+    "tier_override",
+    "withdrawal",
+    "api_token_revocation",
+)
+# The registrations a coordinator can withdraw: table → its id column.
+REGISTRATION_IDS = {
+    "contact_attempt": "attempt_id",
+    "case_result": "result_id",
+    "assignment": "assignment_id",
+    "tier_override": "override_id",
+}
 
 
 def _triggers() -> str:
@@ -192,6 +232,27 @@ def set_password_hash(con: sqlite3.Connection, account_id: int, password_hash: s
     con.execute("update account set password_hash = ? where account_id = ?", [password_hash, account_id])
 
 
+def accounts(con: sqlite3.Connection) -> list[dict]:
+    """Every account (without its password hash), with its last log-in from the audit log."""
+    rows = con.execute(
+        """
+        select a.account_id, a.username, a.role, a.team_code, a.supplier_code, a.is_active, a.created_at,
+               (select max(l.at) from audit_log as l
+                where l.action = 'ingelogd' and l.username = a.username) as last_login_at
+        from account as a
+        order by a.role, a.username
+        """
+    ).fetchall()
+    return [dict(r) for r in rows]
+
+
+def set_active(con: sqlite3.Connection, account_id: int, is_active: bool) -> None:
+    """(De)activate an account; deactivating ends its sessions at once."""
+    con.execute("update account set is_active = ? where account_id = ?", [int(is_active), account_id])
+    if not is_active:
+        end_account_sessions(con, account_id)
+
+
 # --- sessions ------------------------------------------------------------------------------------
 
 
@@ -227,6 +288,10 @@ def end_session(con: sqlite3.Connection, session_id: str) -> None:
     con.execute("delete from session where session_hash = ?", [token_hash(session_id)])
 
 
+def end_account_sessions(con: sqlite3.Connection, account_id: int) -> None:
+    con.execute("delete from session where account_id = ?", [account_id])
+
+
 # --- supplier API tokens -------------------------------------------------------------------------
 
 
@@ -238,11 +303,41 @@ def add_api_token(con: sqlite3.Connection, token: str, supplier_code: str, label
 
 
 def token_supplier(con: sqlite3.Connection, token: str) -> tuple[str, str] | None:
-    """(supplier code, label) of a token, or None."""
+    """(supplier code, label) of a token that is not revoked, or None."""
     row = con.execute(
-        "select supplier_code, label from api_token where token_hash = ?", [token_hash(token)]
+        "select supplier_code, label from api_token as t where token_hash = ? "
+        "and not exists (select 1 from api_token_revocation as r where r.token_hash = t.token_hash)",
+        [token_hash(token)],
     ).fetchone()
     return (row["supplier_code"], row["label"]) if row else None
+
+
+def api_tokens(con: sqlite3.Connection) -> list[dict]:
+    """Every token (never the token itself: a row id, supplier, label, when made and revoked)."""
+    rows = con.execute(
+        """
+        select t.rowid as token_id, t.supplier_code, t.label, t.created_at, r.revoked_at, r.revoked_by
+        from api_token as t left join api_token_revocation as r using (token_hash)
+        order by t.supplier_code, t.created_at
+        """
+    ).fetchall()
+    return [dict(r) for r in rows]
+
+
+def revoke_api_token(con: sqlite3.Connection, token_id: int, by: str) -> dict | None:
+    """Revoke a token by its row id; returns it (supplier, label), or None if unknown or already revoked."""
+    row = con.execute(
+        "select token_hash, supplier_code, label from api_token as t where rowid = ? "
+        "and not exists (select 1 from api_token_revocation as r where r.token_hash = t.token_hash)",
+        [token_id],
+    ).fetchone()
+    if row is None:
+        return None
+    con.execute(
+        "insert or ignore into api_token_revocation (token_hash, revoked_at, revoked_by) values (?, ?, ?)",
+        [row["token_hash"], now_iso(), by],
+    )
+    return {"supplier_code": row["supplier_code"], "label": row["label"]}
 
 
 # --- audit log -----------------------------------------------------------------------------------
@@ -372,47 +467,101 @@ def add_tier_override(
     )
 
 
+_OF_HOUSEHOLD = "x.wijkteam = ? and x.household_id = ?"
+_BY_ID = "x.rowid = ?"
+
+
+def _with_withdrawal(kind: str, where: str) -> str:
+    """The registrations of one table with the withdrawal (if any) that refers to each."""
+    id_column = REGISTRATION_IDS[kind]
+    return (
+        f"select x.*, x.{id_column} as registration_id, '{kind}' as kind, "  # noqa: S608 - fixed names
+        "w.reason as withdrawn_reason, w.withdrawn_at, w.withdrawn_by "
+        f"from {kind} as x left join withdrawal as w "
+        f"on w.kind = '{kind}' and w.registration_id = x.{id_column} "
+        f"where {where}"
+    )
+
+
 def household_registrations(
     con: sqlite3.Connection, wijkteam: str, household_id: str
 ) -> dict[str, list[dict]]:
-    """Everything the team registered in the portal for one household, newest first."""
+    """Everything the team registered in the portal for one household, newest first.
+
+    Withdrawn registrations are included (the history shows them as withdrawn, with the reason):
+    `withdrawn_at` is set on those. What counts (list marks, the nightly import) leaves them out.
+    """
     params = [wijkteam, household_id]
-    where = "where wijkteam = ? and household_id = ?"
-    return {
-        "attempts": [
-            dict(r)
-            for r in con.execute(
-                f"select * from contact_attempt {where} order by contact_date desc, attempt_id desc",  # noqa: S608
-                params,
-            )
-        ],
-        "results": [
-            dict(r)
-            for r in con.execute(
-                f"select * from case_result {where} order by result_date desc, result_id desc",  # noqa: S608
-                params,
-            )
-        ],
-        "assignments": [
-            dict(r)
-            for r in con.execute(f"select * from assignment {where} order by assignment_id desc", params)  # noqa: S608
-        ],
-        "overrides": [
-            dict(r)
-            for r in con.execute(f"select * from tier_override {where} order by override_id desc", params)  # noqa: S608
-        ],
+    orders = {
+        "attempts": ("contact_attempt", "x.contact_date desc, x.attempt_id desc"),
+        "results": ("case_result", "x.result_date desc, x.result_id desc"),
+        "assignments": ("assignment", "x.assignment_id desc"),
+        "overrides": ("tier_override", "x.override_id desc"),
     }
+    found = {}
+    for key, (kind, order) in orders.items():
+        query = f"{_with_withdrawal(kind, _OF_HOUSEHOLD)} order by {order}"
+        found[key] = [dict(r) for r in con.execute(query, params)]
+    return found
+
+
+def registration(con: sqlite3.Connection, kind: str, registration_id: int) -> dict | None:
+    """One registration with its withdrawal, if any; None for an unknown kind or id."""
+    if kind not in REGISTRATION_IDS:
+        return None
+    row = con.execute(_with_withdrawal(kind, _BY_ID), [registration_id]).fetchone()
+    return dict(row) if row else None
+
+
+def add_withdrawal(
+    con: sqlite3.Connection,
+    *,
+    kind: str,
+    registration_id: int,
+    wijkteam: str,
+    household_id: str,
+    reason: str,
+    by: str,
+) -> bool:
+    """Withdraw one registration of this team and household; False if it was withdrawn already.
+
+    The registration must belong to `wijkteam` and `household_id` (a KeyError otherwise): one team
+    never withdraws another's.
+    """
+    found = registration(con, kind, registration_id)
+    if found is None or found["wijkteam"] != wijkteam or found["household_id"] != household_id:
+        raise KeyError(f"{kind} {registration_id}")
+    cur = con.execute(
+        "insert or ignore into withdrawal (kind, registration_id, wijkteam, household_id, reason, "
+        "withdrawn_at, withdrawn_by) values (?, ?, ?, ?, ?, ?, ?)",
+        [kind, registration_id, wijkteam, household_id, reason, now_iso(), by],
+    )
+    return cur.rowcount == 1
+
+
+def _not_withdrawn(kind: str, alias: str) -> str:
+    """A condition: no withdrawal refers to this row (`kind` is a key of REGISTRATION_IDS, never input)."""
+    return (
+        f"not exists (select 1 from withdrawal as w where w.kind = '{kind}' "  # noqa: S608 - fixed names
+        f"and w.registration_id = {alias}.{REGISTRATION_IDS[kind]})"
+    )
 
 
 def team_marks(con: sqlite3.Connection, wijkteam: str, as_of: date) -> dict[str, dict]:
-    """Per household of a team: latest worker and the latest tier override for this as-of date."""
+    """Per household of a team: latest worker and the latest tier override for this as-of date.
+
+    Withdrawn assignments and overrides do not count: the one before (if any) is the latest.
+    """
     marks: dict[str, dict] = {}
     for row in con.execute(
-        "select household_id, worker from assignment where wijkteam = ? order by assignment_id", [wijkteam]
+        "select household_id, worker from assignment as a "  # noqa: S608 - fixed names
+        f"where wijkteam = ? and {_not_withdrawn('assignment', 'a')} order by assignment_id",
+        [wijkteam],
     ):
         marks.setdefault(row["household_id"], {})["worker"] = row["worker"]
     for row in con.execute(
-        "select household_id, tier, reason from tier_override where wijkteam = ? and as_of_date = ? "
+        "select household_id, tier, reason from tier_override as o "  # noqa: S608 - fixed names
+        f"where wijkteam = ? and as_of_date = ? and {_not_withdrawn('tier_override', 'o')} "
         "order by override_id",
         [wijkteam, as_of.isoformat()],
     ):

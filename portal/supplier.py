@@ -3,23 +3,28 @@
 A supplier account (or API token) is bound to one supplier code and sees only that supplier's
 deliveries. The upload lands in the inbox for the nightly run; the report shown comes from the same
 intake run on a scratch database.
+
+Who is uploading is settled before the body is read: the session cookie for the page, the
+`Authorization` header for the API. Only then is the multipart body parsed (its size capped by
+portal.body_limit), so an unauthenticated client cannot make the server take in a large body.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from typing import Annotated
 
-from fastapi import APIRouter, File, HTTPException, Request, UploadFile
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
 
 from portal import reads, state, uploads
 from portal.security import (
-    CheckedUser,
     CurrentUser,
     StateDB,
     User,
     bearer_supplier,
+    check_csrf,
     client_ip,
     require_supplier,
 )
@@ -28,13 +33,6 @@ from warehouse.store import read_only
 from warehouse.workspace import Workspace
 
 router = APIRouter()
-# Multipart framing around the file; a body larger than the file limit plus this is refused unread.
-_FORM_OVERHEAD = 64 * 1024
-
-
-def _too_large(request: Request) -> bool:
-    length = request.headers.get("content-length")
-    return length is not None and length.isdigit() and int(length) > uploads.max_bytes() + _FORM_OVERHEAD
 
 
 def _page(request: Request, user: User, con: sqlite3.Connection, supplier: str, **context):
@@ -75,10 +73,6 @@ def _take(
 ) -> tuple[uploads.StoredUpload, dict]:
     """Store and validate one upload; the report as a dict for page and API. Refusals are raised."""
     ws: Workspace = request.app.state.workspace
-    if _too_large(request):
-        raise uploads.UploadRefused(
-            f"Het bestand is groter dan de afgesproken {suppliers().max_delivery_mb} MB."
-        )
     stored = uploads.store_upload(
         ws, supplier, feed, bestand.file, bestand.filename or "", bestand.content_type
     )
@@ -99,40 +93,52 @@ def _take(
     return stored, {"summary": report.summary, "findings": report.findings.to_dicts(), "repeat": repeat}
 
 
+async def _upload_form(request: Request) -> FormData:
+    """The multipart body, parsed only now (after the caller knows who sends it): one file at most."""
+    return await request.form(max_files=1, max_fields=5)
+
+
+def _file(form: FormData) -> UploadFile:
+    bestand = form.get("bestand")
+    if not isinstance(bestand, UploadFile):
+        raise uploads.UploadRefused("Kies een bestand om te uploaden (veld 'bestand').")
+    return bestand
+
+
 @router.post("/leveranciers/{supplier}/leveringen/{feed}")
-def upload(
-    request: Request,
-    supplier: str,
-    feed: str,
-    bestand: Annotated[UploadFile, File()],
-    user: CheckedUser,
-    con: StateDB,
-):
-    require_supplier(user, supplier)
+async def upload(request: Request, supplier: str, feed: str, user: CurrentUser, con: StateDB):
+    require_supplier(user, supplier)  # from the session cookie: before the body is read
+    form = await _upload_form(request)
     try:
-        _, result = _take(
-            request, con, supplier, feed, bestand, {"username": user.username, "role": user.role}
-        )
-    except uploads.UploadRefused as refused:
-        return _page(request, user, con, supplier, refused=str(refused), feed=feed)
-    return _page(request, user, con, supplier, result=result, feed=feed)
+        check_csrf(form, user)
+
+        def take_and_show():
+            try:
+                _, result = _take(
+                    request, con, supplier, feed, _file(form), {"username": user.username, "role": user.role}
+                )
+            except uploads.UploadRefused as refused:
+                return _page(request, user, con, supplier, refused=str(refused), feed=feed)
+            return _page(request, user, con, supplier, result=result, feed=feed)
+
+        return await run_in_threadpool(take_and_show)
+    finally:
+        await form.close()
 
 
 @router.post("/api/leveringen/{feed}")
-def api_upload(
-    request: Request,
-    feed: str,
-    bestand: Annotated[UploadFile, File()],
-    con: StateDB,
-):
+async def api_upload(request: Request, feed: str, con: StateDB):
     """Machine upload with `Authorization: Bearer <token>`; answers the delivery report as JSON."""
-    supplier, label = bearer_supplier(request, con)
+    supplier, label = await run_in_threadpool(bearer_supplier, request, con)  # before the body is read
+    form = await _upload_form(request)
     try:
-        stored, result = _take(
-            request, con, supplier, feed, bestand, {"username": f"api:{label}", "role": "supplier"}
+        stored, result = await run_in_threadpool(
+            _take, request, con, supplier, feed, _file(form), {"username": f"api:{label}", "role": "supplier"}
         )
     except uploads.UploadRefused as refused:
         raise HTTPException(422, str(refused)) from refused
+    finally:
+        await form.close()
     s = result["summary"]
     return JSONResponse(
         {

@@ -92,6 +92,21 @@ def load_registrations(con: duckdb.DuckDBPyConnection, folder: Path) -> tuple[in
     return _replace(con, "import", attempts, results)
 
 
+def _withdrawn(source: sqlite3.Connection, kind: str) -> list[int]:
+    """Ids of the `kind` registrations (contact_attempt, case_result) the team withdrew in the portal.
+
+    A coordinator withdraws a mistaken registration by adding a withdrawal row (registrations are
+    append-only); a withdrawn contact attempt or result does not exist for the pipeline. Portal files
+    from before withdrawals existed have no such table: nothing is withdrawn there.
+    """
+    has_table = source.execute(
+        "select count(*) from sqlite_master where type = 'table' and name = 'withdrawal'"
+    ).fetchone()[0]
+    if not has_table:
+        return []
+    return [i for (i,) in source.execute("select registration_id from withdrawal where kind = ?", [kind])]
+
+
 def load_portal_registrations(con: duckdb.DuckDBPyConnection, state_path: Path) -> tuple[int, int] | None:
     """Replace the registrations with source 'portal' by what the portal holds; returns (attempts, results).
 
@@ -106,32 +121,46 @@ def load_portal_registrations(con: duckdb.DuckDBPyConnection, state_path: Path) 
     vocab = ddas_vocabulary()
     source = sqlite3.connect(f"file:{Path(state_path).resolve()}?mode=ro", uri=True, timeout=30)
     try:
+        # One read transaction: a withdrawal written meanwhile is seen together with what it withdraws.
+        source.execute("begin")
         attempt_rows = source.execute(
-            "select address_key, wijkteam, contact_date, soort, is_reached, dagdeel, registered_at "
-            "from contact_attempt order by attempt_id"
+            "select attempt_id, address_key, wijkteam, contact_date, soort, is_reached, dagdeel, "
+            "registered_at from contact_attempt order by attempt_id"
         ).fetchall()
         result_rows = source.execute(
-            "select address_key, wijkteam, result_date, eindresultaat from case_result order by result_id"
+            "select result_id, address_key, wijkteam, result_date, eindresultaat from case_result "
+            "order by result_id"
         ).fetchall()
+        withdrawn_attempts = _withdrawn(source, "contact_attempt")
+        withdrawn_results = _withdrawn(source, "case_result")
+        source.execute("commit")
     finally:
         source.close()
     attempts = pl.DataFrame(
         attempt_rows,
-        schema=["address_key", "wijkteam", "contact_date", "soort", "is_reached", "dagdeel", "registered_at"],
+        schema=[
+            "attempt_id",
+            "address_key",
+            "wijkteam",
+            "contact_date",
+            "soort",
+            "is_reached",
+            "dagdeel",
+            "registered_at",
+        ],
         orient="row",
         schema_overrides={
             c: pl.String for c in ("address_key", "wijkteam", "contact_date", "soort", "dagdeel")
         }
-        | {"is_reached": pl.Int64, "registered_at": pl.String},
-    )
+        | {"attempt_id": pl.Int64, "is_reached": pl.Int64, "registered_at": pl.String},
+    ).filter(~pl.col("attempt_id").is_in(withdrawn_attempts))
     results = pl.DataFrame(
         result_rows,
-        schema=["address_key", "wijkteam", "result_date", "eindresultaat"],
+        schema=["result_id", "address_key", "wijkteam", "result_date", "eindresultaat"],
         orient="row",
-        schema_overrides=dict.fromkeys(
-            ("address_key", "wijkteam", "result_date", "eindresultaat"), pl.String
-        ),
-    )
+        schema_overrides=dict.fromkeys(("address_key", "wijkteam", "result_date", "eindresultaat"), pl.String)
+        | {"result_id": pl.Int64},
+    ).filter(~pl.col("result_id").is_in(withdrawn_results))
     _check(attempts, "soort", vocab["EnumContactsoort"], "portal.sqlite contact_attempt")
     _check(attempts, "dagdeel", vocab["EnumDagdeel"], "portal.sqlite contact_attempt")
     _check(results, "eindresultaat", vocab["EnumEindresultaat"], "portal.sqlite case_result")

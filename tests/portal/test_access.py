@@ -7,8 +7,17 @@ import re
 import duckdb
 import pytest
 
+from portal import state
 from tests.conftest import TINY_AS_OF
-from tests.portal.conftest import ACCOUNTS, OTHER_SUPPLIER, OTHER_TEAM, OWN_SUPPLIER, OWN_TEAM, csrf_of
+from tests.portal.conftest import (
+    ACCOUNTS,
+    OTHER_SUPPLIER,
+    OTHER_TEAM,
+    OWN_SUPPLIER,
+    OWN_TEAM,
+    PASSWORD,
+    csrf_of,
+)
 
 OK, FORBIDDEN, NOT_FOUND, LOGIN = 200, 403, 404, "login"
 
@@ -29,6 +38,7 @@ def _routes(ws) -> dict[str, str]:
         "evaluation": "/evaluatie",
         "audit": "/beheer/audit",
         "runs": "/beheer/runs",
+        "accounts": "/beheer/accounts",
     }
 
 
@@ -44,7 +54,7 @@ EXPECTED = {
     "supplier-own": {"own_supplier": OK},
     "supplier-other": {"other_supplier": OK},
     "evaluator": {"evaluation": OK},
-    "admin": {"audit": OK, "runs": OK},
+    "admin": {"audit": OK, "runs": OK, "accounts": OK},
 }
 
 
@@ -85,6 +95,95 @@ def test_every_role_may_change_exactly_what_is_its_own(portal_workspace, as_user
         files={"bestand": ("leeg.csv", b"", "text/csv")},
     )
     assert upload.status_code == (200 if username == "supplier-own" else FORBIDDEN), username
+
+
+def _admin_posts(ws) -> dict[str, tuple[str, dict]]:
+    """Every administrator form, aimed at an account and a token made for this test alone."""
+    con = state.open_state(ws.root / "portal.sqlite")
+    try:
+        if state.account_by_name(con, "matrix-doel") is None:
+            from portal.security import hash_password
+
+            state.add_account(con, "matrix-doel", "evaluator", hash_password(PASSWORD))
+        state.add_api_token(con, f"vroeg_matrix_{len(state.api_tokens(con))}", OTHER_SUPPLIER, "matrix")
+        token_id = max(t["token_id"] for t in state.api_tokens(con) if t["label"] == "matrix")
+    finally:
+        con.close()
+    return {
+        "create_account": ("/beheer/accounts/nieuw", {"gebruikersnaam": "matrix-nieuw", "rol": "evaluator"}),
+        "deactivate": ("/beheer/accounts/deactiveren", {"gebruikersnaam": "matrix-doel"}),
+        "reactivate": ("/beheer/accounts/activeren", {"gebruikersnaam": "matrix-doel"}),
+        "reset_password": ("/beheer/accounts/wachtwoord", {"gebruikersnaam": "matrix-doel"}),
+        "issue_token": ("/beheer/api-sleutels/nieuw", {"leverancier": OWN_SUPPLIER, "omschrijving": "m"}),
+        "revoke_token": ("/beheer/api-sleutels/intrekken", {"sleutel": str(token_id)}),
+    }
+
+
+def _registration_to_withdraw(ws) -> int:
+    """A fresh assignment of the own team's household, for the withdrawal form."""
+    con = state.open_state(ws.root / "portal.sqlite")
+    try:
+        state.add_assignment(con, wijkteam=OWN_TEAM, household_id=ws.household, worker="Matrix", by="test")
+        return con.execute("select max(assignment_id) from assignment").fetchone()[0]
+    finally:
+        con.close()
+
+
+def _changes(ws) -> dict:
+    """What the administrator forms change, to see that a refused POST changed nothing."""
+    con = state.open_state(ws.root / "portal.sqlite")
+    try:
+        return {
+            "accounts": [(a["username"], a["is_active"]) for a in state.accounts(con)],
+            "tokens": [(t["token_id"], t["revoked_at"]) for t in state.api_tokens(con)],
+            "withdrawals": con.execute("select count(*) from withdrawal").fetchone()[0],
+        }
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("username", list(ACCOUNTS))
+def test_only_the_administrator_manages_accounts_and_only_the_own_team_withdraws(
+    portal_workspace, as_user, username
+):
+    ws = portal_workspace
+    client = as_user(username)
+    token = csrf_of(client, client.get("/").headers["location"])
+    for name, (path, form) in _admin_posts(ws).items():
+        before = _changes(ws)
+        response = client.post(path, data={**form, "csrf_token": token})
+        if username == "admin":
+            assert response.status_code in (200, 303), f"{name}: {response.status_code} {response.text[:300]}"
+        else:
+            assert response.status_code == FORBIDDEN, f"{username} {name}: {response.status_code}"
+            assert _changes(ws) == before, f"{username} {name} changed something"
+    withdraw = client.post(
+        f"/teams/{OWN_TEAM}/huishoudens/{ws.household}/intrekken",
+        data={
+            "soort": "toewijzing",
+            "registratie": str(_registration_to_withdraw(ws)),
+            "reden": "Per vergissing vastgelegd",
+            "csrf_token": token,
+        },
+    )
+    assert withdraw.status_code == (303 if username == "coord-own" else FORBIDDEN), username
+
+
+def test_anonymous_posts_change_nothing_and_are_sent_to_the_login_page(portal_workspace, client):
+    ws = portal_workspace
+    before = _changes(ws)
+    posts = dict(_admin_posts(ws).values())
+    posts[f"/teams/{OWN_TEAM}/huishoudens/{ws.household}/intrekken"] = {
+        "soort": "toewijzing",
+        "registratie": str(_registration_to_withdraw(ws)),
+        "reden": "Per vergissing vastgelegd",
+    }
+    for path, form in posts.items():
+        response = client.post(path, data={**form, "csrf_token": "x" * 43})
+        assert response.status_code == 303 and response.headers["location"] == "/inloggen", path
+    after = _changes(ws)
+    assert after["accounts"] == before["accounts"] and after["withdrawals"] == before["withdrawals"]
+    assert [t for t in after["tokens"] if t[1]] == [t for t in before["tokens"] if t[1]], "no token revoked"
 
 
 def test_a_coordinator_is_sent_to_the_own_team_and_a_supplier_to_its_own_deliveries(as_user):
@@ -199,3 +298,19 @@ def test_the_household_page_explains_the_entry(portal_workspace, as_user):
         wh.close()
     assert feeds and all(f"<td>{feed}</td>" in text for (feed,) in feeds)
     assert not re.search(r"\b\d{9}\b", text), "nine digits (a BSN?) on the household page"
+
+
+def test_the_household_page_shows_the_estimated_risk_as_the_lists_do(portal_workspace, as_user):
+    from rules.scorecard import format_risk
+
+    wh = duckdb.connect(str(portal_workspace.warehouse), read_only=True)
+    try:
+        (risk,) = wh.execute(
+            "select risk from int_household__score where household_id = ? and as_of_date = ?",
+            [portal_workspace.household, TINY_AS_OF],
+        ).fetchall()[0]
+    finally:
+        wh.close()
+    text = as_user("coord-own").get(f"/teams/{OWN_TEAM}/huishoudens/{portal_workspace.household}").text
+    shown = re.search(r"geschat risico (\S+) binnen", text).group(1)
+    assert shown == format_risk(risk) and re.fullmatch(r"\d+,\d\d%", shown)

@@ -134,6 +134,40 @@ def test_a_coordinator_registers_a_contact_attempt_and_a_result_that_survive_a_r
     page.close()
 
 
+def test_a_coordinator_withdraws_a_mistaken_registration_with_a_reason(site, browser):
+    """Runs after the registration test: its contact attempt is withdrawn, and stays visible as such."""
+    url, _ = site
+    page = _log_in(browser, url, "coord-own")
+    page.goto(f"{url}/teams/{OWN_TEAM}/lijst")
+    page.locator(f"a[href^='/teams/{OWN_TEAM}/huishoudens/']").first.click()
+    page.wait_for_load_state()
+    withdraw = page.locator("form.intrekken:has(input[name=soort][value=contactpoging])").first
+    withdraw.locator("input[name=reden]").fill("Per vergissing bij dit adres vastgelegd")
+    withdraw.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "door coord-own: Per vergissing bij dit adres vastgelegd" in page.content()
+    page.screenshot(path=SCREENSHOTS / "coordinator-ingetrokken.png", full_page=True)
+    page.close()
+
+
+def test_the_administrator_makes_an_account_and_sees_its_password_once(site, browser):
+    url, _ = site
+    page = _log_in(browser, url, "admin")
+    assert page.url.endswith("/beheer/accounts")
+    form = page.locator("form[action='/beheer/accounts/nieuw']")
+    form.locator("input[name=gebruikersnaam]").fill("browser-coen")
+    form.locator("select[name=rol]").select_option("coordinator")
+    form.locator("select[name=team]").select_option(OWN_TEAM)
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "Account browser-coen (coordinator) aangemaakt." in page.content()
+    assert len(page.locator("#eenmalig-wachtwoord").inner_text()) >= 12
+    page.screenshot(path=SCREENSHOTS / "beheerder-accounts.png", full_page=True)
+    page.goto(f"{url}/beheer/accounts")
+    assert page.locator("#eenmalig-wachtwoord").count() == 0
+    page.close()
+
+
 def test_a_supplier_uploads_a_bad_file_and_sees_the_row_errors(site, browser, portal_workspace, tmp_path):
     url, _ = site
     page = _log_in(browser, url, "supplier-own")

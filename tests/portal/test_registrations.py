@@ -11,7 +11,7 @@ import duckdb
 from portal import state
 from signals.registrations import ddas_vocabulary
 from tests.conftest import TINY_AS_OF
-from tests.portal.conftest import OWN_TEAM, csrf_of, run_nightly
+from tests.portal.conftest import OTHER_TEAM, OWN_TEAM, csrf_of, run_nightly
 
 
 def _audit(ws, **where) -> list[dict]:
@@ -220,6 +220,13 @@ def test_the_audit_log_and_registrations_cannot_be_changed_or_erased(portal_work
         state.add_tier_override(
             con, **who, as_of=date(2026, 1, 5), tier="hoog", reason="test reden", by="test"
         )
+        attempt_id = con.execute("select max(attempt_id) from contact_attempt").fetchone()[0]
+        state.add_withdrawal(
+            con, kind="contact_attempt", registration_id=attempt_id, reason="test reden", by="test", **who
+        )
+        state.add_api_token(con, "vroeg_append_only_test", "zaanoever", "test")
+        token_id = max(t["token_id"] for t in state.api_tokens(con) if t["label"] == "test")
+        state.revoke_api_token(con, token_id, "test")
         for table in state.APPEND_ONLY:
             for statement in (f"update {table} set rowid = rowid", f"delete from {table}"):  # noqa: S608
                 try:
@@ -230,3 +237,146 @@ def test_the_audit_log_and_registrations_cannot_be_changed_or_erased(portal_work
                     raise AssertionError(f"{statement} was allowed")
     finally:
         con.close()
+
+
+def _withdraw(client, page: str, token: str, soort: str, registration_id: int, reden: str = "Per vergissing"):
+    return client.post(
+        f"{page}/intrekken",
+        data={"soort": soort, "registratie": str(registration_id), "reden": reden, "csrf_token": token},
+    )
+
+
+def _latest(ws, table: str, id_column: str) -> int:
+    con = state.open_state(ws.root / "portal.sqlite")
+    try:
+        return con.execute(f"select max({id_column}) from {table}").fetchone()[0]  # noqa: S608
+    finally:
+        con.close()
+
+
+def test_a_withdrawn_contact_attempt_and_result_are_gone_from_the_next_nightly_run(
+    portal_workspace, as_user, tmp_path
+):
+    ws, h = portal_workspace, portal_workspace.household
+    page = f"/teams/{OWN_TEAM}/huishoudens/{h}"
+    client = as_user("coord-own")
+    token = csrf_of(client, page)
+    vocab = ddas_vocabulary()
+    # The team's most recent contact, if it counted.
+    latest = min(date.today(), TINY_AS_OF) - timedelta(days=1)
+    kept_day = latest - timedelta(days=6)
+    for day, soort in ((kept_day, vocab["EnumContactsoort"][0]), (latest, vocab["EnumContactsoort"][1])):
+        client.post(
+            f"{page}/contactpoging",
+            data={"datum": day.isoformat(), "soort": soort, "bereikt": "ja", "csrf_token": token},
+        )
+    mistaken_attempt = _latest(ws, "contact_attempt", "attempt_id")
+    client.post(
+        f"{page}/resultaat",
+        data={
+            "datum": latest.isoformat(),
+            "eindresultaat": vocab["EnumEindresultaat"][1],
+            "csrf_token": token,
+        },
+    )
+    mistaken_result = _latest(ws, "case_result", "result_id")
+
+    no_reason = _withdraw(client, page, token, "contactpoging", mistaken_attempt, reden=" ")
+    assert no_reason.status_code == 400 and "Geef een reden voor het intrekken" in no_reason.text
+    done = _withdraw(client, page, token, "contactpoging", mistaken_attempt, "Verkeerd huishouden <gekozen>")
+    assert done.status_code == 303 and done.headers["location"] == page
+    assert _withdraw(client, page, token, "resultaat", mistaken_result).status_code == 303
+    twice = _withdraw(client, page, token, "resultaat", mistaken_result)
+    assert twice.status_code == 400 and "al ingetrokken" in twice.text
+
+    history = client.get(page).text
+    assert "door coord-own: Verkeerd huishouden &lt;gekozen&gt;" in history
+    assert f"<td>{kept_day:%d-%m-%Y}</td>" in history, "a day is shown as a day, without a time"
+    assert history.count('class="ingetrokken"') >= 2
+    entries = _audit(ws, action="registratie_ingetrokken", household_id=h, username="coord-own")
+    assert {e["detail"].split(":")[0] for e in entries} >= {
+        f"contactpoging {mistaken_attempt}",
+        f"resultaat {mistaken_result}",
+    }
+    assert all(e["as_of_date"] and e["run_id"] and e["team_code"] == OWN_TEAM for e in entries)
+
+    copy = tmp_path / "ws"
+    shutil.copytree(ws.root, copy)
+    run_nightly(copy)
+    wh = duckdb.connect(str(copy / "warehouse.duckdb"), read_only=True)
+    try:
+        address = wh.execute(
+            "select address_key from fct_list_entry where household_id = ? and as_of_date = ?",
+            [h, TINY_AS_OF],
+        ).fetchall()[0][0]
+        portal_days = {
+            d
+            for (d,) in wh.execute(
+                "select contact_date from reg_contact_attempt where source = 'portal' and address_key = ?",
+                [address],
+            ).fetchall()
+        }
+        results = wh.execute(
+            "select result_date, eindresultaat from reg_case_result "
+            "where source = 'portal' and address_key = ?",
+            [address],
+        ).fetchall()
+        last_contact = wh.execute(
+            "select last_contact_date from int_household__features where household_id = ? and as_of_date = ?",
+            [h, TINY_AS_OF],
+        ).fetchall()[0][0]
+    finally:
+        wh.close()
+    assert kept_day in portal_days and latest not in portal_days
+    assert (latest, vocab["EnumEindresultaat"][1]) not in results
+    assert last_contact != latest, "the withdrawn contact attempt still counts as the last contact"
+
+
+def test_another_team_cannot_withdraw_a_registration(portal_workspace, as_user):
+    ws = portal_workspace
+    own_page = f"/teams/{OWN_TEAM}/huishoudens/{ws.household}"
+    coordinator = as_user("coord-own")
+    assign = {"medewerker": "Niet Intrekbaar", "csrf_token": csrf_of(coordinator, own_page)}
+    coordinator.post(f"{own_page}/toewijzing", data=assign)
+    assignment = _latest(ws, "assignment", "assignment_id")
+    other = as_user("coord-other")
+    other_page = f"/teams/{OTHER_TEAM}/huishoudens/{ws.other_household}"
+    token = csrf_of(other, other_page)
+    assert _withdraw(other, own_page, token, "toewijzing", assignment).status_code == 403
+    # Through its own team's address, naming the other team's registration: unknown there.
+    crossed = _withdraw(other, other_page, token, "toewijzing", assignment)
+    assert crossed.status_code == 400 and "bestaat niet bij dit huishouden" in crossed.text
+    # Nor through its own team's address with a household of the first team.
+    foreign_page = f"/teams/{OTHER_TEAM}/huishoudens/{ws.household}"
+    foreign = _withdraw(other, foreign_page, token, "toewijzing", assignment)
+    assert foreign.status_code == 404
+    con = state.open_state(ws.root / "portal.sqlite")
+    try:
+        found = state.registration(con, "assignment", assignment)
+    finally:
+        con.close()
+    assert found["withdrawn_at"] is None
+    assert "Niet Intrekbaar" in coordinator.get(f"/teams/{OWN_TEAM}/lijst").text
+
+
+def test_a_withdrawn_assignment_or_override_no_longer_marks_the_list(portal_workspace, as_user):
+    ws, h = portal_workspace, portal_workspace.household
+    page = f"/teams/{OWN_TEAM}/huishoudens/{h}"
+    client = as_user("coord-own")
+    token = csrf_of(client, page)
+    for worker in ("Eerste Medewerker", "Tweede Medewerker"):
+        client.post(f"{page}/toewijzing", data={"medewerker": worker, "csrf_token": token})
+    second = _latest(ws, "assignment", "assignment_id")
+    wrong = {"prioriteit": "normaal", "reden": "Verkeerd ingeschat", "csrf_token": token}
+    client.post(f"{page}/prioriteit", data=wrong)
+    override = _latest(ws, "tier_override", "override_id")
+    listing = client.get(f"/teams/{OWN_TEAM}/lijst").text
+    assert "Tweede Medewerker" in listing and "Verkeerd ingeschat" in listing
+
+    assert _withdraw(client, page, token, "toewijzing", second).status_code == 303
+    assert _withdraw(client, page, token, "prioriteit", override).status_code == 303
+    listing = client.get(f"/teams/{OWN_TEAM}/lijst").text
+    assert "Tweede Medewerker" not in listing and "Eerste Medewerker" in listing
+    assert "Verkeerd ingeschat" not in listing
+    history = client.get(page).text
+    assert "Tweede Medewerker" in history and "Verkeerd ingeschat" in history, "still in the history"

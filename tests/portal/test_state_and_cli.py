@@ -74,6 +74,46 @@ def test_the_loader_replaces_portal_rows_and_leaves_imported_ones(tmp_path, ware
     ]
 
 
+def test_the_loader_leaves_out_what_the_team_withdrew(tmp_path, warehouse):
+    path = tmp_path / "portal.sqlite"
+    con = state.open_state(path)
+    _attempt(con, ddas_vocabulary()["EnumContactsoort"][0], date(2026, 3, 4))
+    _attempt(con, ddas_vocabulary()["EnumContactsoort"][1], date(2026, 3, 9))
+    mistaken = con.execute("select max(attempt_id) from contact_attempt").fetchone()[0]
+    state.add_withdrawal(
+        con,
+        kind="contact_attempt",
+        registration_id=mistaken,
+        wijkteam="oostzaan",
+        household_id="hh-1",
+        reason="verkeerd adres",
+        by="c",
+    )
+    with pytest.raises(KeyError):  # another team's household: not this team's to withdraw
+        state.add_withdrawal(
+            con,
+            kind="contact_attempt",
+            registration_id=mistaken - 1,
+            wijkteam="zaanstad-poelenburg",
+            household_id="hh-1",
+            reason="niet van ons",
+            by="c",
+        )
+    con.close()
+    assert load_portal_registrations(warehouse, path) == (1, 0)
+    portal_rows = "select contact_date from reg_contact_attempt where source = 'portal'"
+    assert warehouse.execute(portal_rows).fetchall() == [(date(2026, 3, 4),)]
+
+
+def test_the_loader_reads_a_portal_file_from_before_withdrawals(tmp_path, warehouse):
+    path = tmp_path / "portal.sqlite"
+    con = state.open_state(path)
+    _attempt(con, ddas_vocabulary()["EnumContactsoort"][0])
+    con.execute("drop table withdrawal")
+    con.close()
+    assert load_portal_registrations(warehouse, path) == (1, 0)
+
+
 def test_the_loader_refuses_values_outside_the_ddas_vocabulary(tmp_path, warehouse):
     path = tmp_path / "portal.sqlite"
     con = state.open_state(path)

@@ -136,8 +136,13 @@ def test_the_supplier_api_takes_a_token_and_answers_the_report_as_json(portal_wo
     assert "123456789" not in json.dumps(report), "a delivered BSN echoed back"
     (stored,) = _inbox_files(ws) - before
     assert stored.parent.name == "huurachterstand" and stored.parent.parent.name == OWN_SUPPLIER
+    # the nightly intake records it as an upload under the delivered name, like a page upload
+    from signals.intake import discover_inbox, sidecar
+
+    (incoming,) = [f for f in discover_inbox(ws.root / "inbox") if f.path == stored]
+    assert (incoming.channel, incoming.original_name) == ("upload", "levering.csv")
     stored.unlink()
-    stored.with_name(f".{stored.name}.meta.json").unlink()
+    sidecar(stored).unlink()
     # A feed the supplier does not deliver: refused, in Dutch.
     other = client.post(
         "/api/leveringen/ggd_melding", files=files, headers={"Authorization": f"Bearer {token}"}
