@@ -101,6 +101,7 @@ def _bars_against_baseline(
     axes.bar([p - 0.2 for p in positions], values_base, width=0.4, color=GREY, label=str(baseline))
     axes.bar([p + 0.2 for p in positions], values_now, width=0.4, color=BLUE, label=str(year))
     axes.set_xticks(list(positions), labels, rotation=20, ha="right")
+    axes.set_ylim(0, max([*values_now, *values_base, 0.0]) * 1.15 or 1.0)
     axes.set_ylabel(unit)
     axes.legend(frameon=False)
     figure.tight_layout()
