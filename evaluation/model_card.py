@@ -162,7 +162,10 @@ def render_model_card(evaluation: Evaluation) -> str:
                 f"{evaluation.train_positives} escalaties); getest op {evaluation.test_dates[0]} t/m "
                 f"{evaluation.test_dates[-1]} ({evaluation.test_rows} huishoud-maanden, {evaluation.test_positives} "
                 f"escalaties). Capaciteit: de weekcapaciteit van elk team × {spec.evaluation.weeks_per_snapshot} weken per "
-                "maandelijkse peildatum. De gepubliceerde scorekaart is dezelfde procedure, gefit op alle peildata.",
+                "maandelijkse peildatum. Huishoudens met een gelijke stand op de capaciteitslijn tellen naar "
+                "verwachting mee (willekeurige volgorde binnen de gelijke stand), zodat de cijfers niet afhangen van "
+                "de pseudonimiseringssleutel. De gepubliceerde scorekaart is dezelfde procedure, gefit op alle "
+                "peildata.",
                 "",
                 "### Precisie en recall bij teamcapaciteit",
                 "",

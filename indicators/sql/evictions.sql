@@ -4,12 +4,9 @@
 -- Only what was known on the as-of date counts. Parameters: $as_of, $lookback_months (config/indicators.yaml), $bucket_edges and $bucket_labels (weeks).
 create or replace temp table _eviction as
 with latest_version as (
-    select address_key, contract_id, stage, stage_date
-    from stg_ontruiming
-    where known_date <= $as_of
-    qualify row_number() over (
-        partition by supplier_code, source_ref order by known_at desc, delivery_id desc, line_no desc
-    ) = 1
+    select address_key, contract_id, stage, event_date as stage_date
+    from known_signal($as_of)
+    where feed = 'ontruiming'
 ),
 executed as (
     select address_key, contract_id, min(stage_date) as eviction_date

@@ -1,5 +1,5 @@
 -- Monitor figures per area and year (indicators/DEFINITIONS.md, "Monitor"), counts unsuppressed.
--- Reads int_signal__linked (rebuilt by the nightly feature step), reg_contact_attempt,
+-- Reads known_signal() (int_signal__linked, rebuilt by the nightly feature step), reg_contact_attempt,
 -- reg_case_result, _area / _address_area (areas.sql) and _year. Parameters: $as_of,
 -- $repeat_window_months, $soorten (EnumContactsoort), $eindresultaten (EnumEindresultaat).
 -- Grain of the result: one row per (indicator, category, level, gemeente, area, year) of the grid
@@ -7,11 +7,8 @@
 with financial as (
     -- a financial signal is a delivered row of a financial feed; its latest version known on $as_of dates it
     select address_key, event_date
-    from int_signal__linked
-    where is_financial and known_date <= $as_of and event_date <= $as_of
-    qualify row_number() over (
-        partition by feed, supplier_code, source_ref order by known_at desc, delivery_id desc, line_no desc
-    ) = 1
+    from known_signal($as_of)
+    where is_financial and event_date <= $as_of
 ),
 
 address_month as (

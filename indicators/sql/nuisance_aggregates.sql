@@ -2,12 +2,9 @@
 -- a delivered row (supplier_code, source_ref); its latest version known on $as_of dates it. Grain of the result:
 -- one row per (level, gemeente, area, year) of _area x _year, zeros included.
 with latest_version as (
-    select address_key, report_date
-    from stg_overlast
-    where known_date <= $as_of
-    qualify row_number() over (
-        partition by supplier_code, source_ref order by known_at desc, delivery_id desc, line_no desc
-    ) = 1
+    select address_key, event_date as report_date
+    from known_signal($as_of)
+    where feed = 'overlast'
 ),
 reported as (
     select a.level, a.gemeente, a.area, year(r.report_date) as year

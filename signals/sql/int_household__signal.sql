@@ -1,5 +1,5 @@
 -- _household_signal: every signal known on $as_of — the latest version of each delivered row known
--- then — with the household it belongs to. A temporary table of the session, used by the
+-- then (known_signal, int_signal__linked.sql) — with the household it belongs to. A temporary table of the session, used by the
 -- household features and by the retention purge (a household's last signal).
 -- Household linking (as known on $as_of; see docs/linking.md):
 --   * one household = one address + one (pseudonymised) person; signals of the same person at the
@@ -12,12 +12,8 @@ create or replace temp table _household_signal as
 
 with known as (
     select *
-    from int_signal__linked
-    where known_date <= $as_of and event_date <= $as_of
-    qualify row_number() over (
-        partition by feed, supplier_code, source_ref
-        order by known_at desc, delivery_id desc, line_no desc
-    ) = 1
+    from known_signal($as_of)
+    where event_date <= $as_of
 ),
 
 people_at_address as (

@@ -52,4 +52,17 @@ final as (
     inner join ref_address as a using (address_key)
 )
 
-select * from final
+select * from final;
+
+-- known_signal(as_of): what was known on a date — the latest version known then of every delivered
+-- row (a correction is a later delivery of the same feed, supplier_code and source_ref). The one
+-- definition of "latest known version", used by the household linking, the indicators and the
+-- DDAS export. Ties on knowledge time are broken by delivery and line, as the intake orders them.
+create or replace macro known_signal(as_of) as table
+    select *
+    from int_signal__linked
+    where known_date <= as_of
+    qualify row_number() over (
+        partition by feed, supplier_code, source_ref
+        order by known_at desc, delivery_id desc, line_no desc
+    ) = 1;
