@@ -221,24 +221,24 @@ def sections(con: duckdb.DuckDBPyConnection, year: int, config: IndicatorConfig)
     charts = {
         "ontruimingen": lambda f: _bars_against_baseline(
             f,
-            "per 1.000 corporatiewoningen",
-            f"per 1.000 corporatiewoningen {by}",
+            "per 1.000 corporatiewoningen per jaar",
+            f"per 1.000 corporatiewoningen per jaar {by}",
             year,
             by,
-            "per 1.000 corporatiewoningen",
-            "Uitgevoerde ontruimingen per 1.000 corporatiewoningen",
+            "per 1.000 corporatiewoningen per jaar",
+            "Uitgevoerde ontruimingen per 1.000 corporatiewoningen per jaar",
         ),
         "ontruimingen_en_lijsten": lambda f: _lead_times(
             f, config, "Weken tussen eerste plaatsing op een lijst en de ontruiming"
         ),
         "overlast": lambda f: _bars_against_baseline(
             f,
-            "per 1.000 corporatiewoningen",
-            f"per 1.000 corporatiewoningen {by}",
+            "per 1.000 corporatiewoningen per jaar",
+            f"per 1.000 corporatiewoningen per jaar {by}",
             year,
             by,
-            "per 1.000 corporatiewoningen",
-            "Overlastmeldingen per 1.000 corporatiewoningen",
+            "per 1.000 corporatiewoningen per jaar",
+            "Overlastmeldingen per 1.000 corporatiewoningen per jaar",
         ),
         "signalen": lambda f: _bars_against_baseline(
             f,

@@ -45,28 +45,45 @@ def _ordered(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.sort(pl.col("level").replace_strict(LEVEL_ORDER), "gemeente", "area", nulls_last=False)
 
 
-def _per_1000(count: str, base: str, months: str | None = None) -> pl.Expr:
-    """1000 × count / base (per month when `months` is given), 2 decimals; empty when base is 0."""
+def _per_1000(count: str, base: str, months: str | None = None, period_months: int = 1) -> pl.Expr:
+    """1000 × count / base per `period_months` (1: per month, 12: per year), 2 decimals; empty when base is 0.
+
+    `months` is how much of the year the count covers: a year still running is put on the same
+    footing as a whole one (year to date × 12 / months elapsed for a yearly rate).
+    """
     rate = 1000 * pl.col(count) / pl.col(base)
     if months is not None:
-        rate = rate / pl.col(months)
+        rate = rate / pl.col(months) * period_months
     return pl.when(pl.col(base) > 0).then(rate.round(2))
+
+
+def _months_covered(stored: pl.DataFrame, year: int) -> float:
+    """Months of `year` the run's data covered (stored with financial_signals); 12 when not stored."""
+    row = stored.filter(
+        pl.col("indicator") == "financial_signals", pl.col("level") == "regio", pl.col("year") == year
+    )
+    return float(row["value"][0]) if row.height and row["value"][0] is not None else 12.0
 
 
 def _rate_table(
     stored: pl.DataFrame, indicator: str, year: int, config: IndicatorConfig, per_month: bool = False
 ) -> pl.DataFrame:
-    """Count, its base (homes or inhabitants), per 1,000 of the base (per month), change against baseline."""
-    columns = {"n": f"n_{indicator}", "base": f"d_{indicator}", "months": f"v_{indicator}"}
+    """Count, base (homes or inhabitants), per 1,000 of the base per month or year, change vs baseline."""
+    columns = {"n": f"n_{indicator}", "base": f"d_{indicator}"}
     now = _wide(stored, year, {indicator: ""}).select(
         *KEYS, "year", *(pl.col(v).alias(k) for k, v in columns.items())
     )
     base = _wide(stored, config.baseline_year, {indicator: ""}).select(
         *KEYS, *(pl.col(v).alias(f"{k}_base") for k, v in columns.items())
     )
+    period = 1 if per_month else 12
     frame = now.join(base, on=KEYS, how="left", nulls_equal=True).with_columns(
-        _per_1000("n", "base", "months" if per_month else None).alias("rate"),
-        _per_1000("n_base", "base_base", "months_base" if per_month else None).alias("rate_base"),
+        pl.lit(_months_covered(stored, year)).alias("months"),
+        pl.lit(_months_covered(stored, config.baseline_year)).alias("months_base"),
+    )
+    frame = frame.with_columns(
+        _per_1000("n", "base", "months", period).alias("rate"),
+        _per_1000("n_base", "base_base", "months_base", period).alias("rate_base"),
     )
     frame = frame.with_columns(
         pl.when(pl.col("rate_base") > 0)
@@ -95,7 +112,7 @@ def _dutch_rate_table(
 ) -> pl.DataFrame:
     """A rate table with Dutch headers; `counted` names what is counted ("overlastmeldingen")."""
     by = config.baseline_year
-    per = f"per 1.000 {base}" + (" per maand" if per_month else "")
+    per = f"per 1.000 {base}" + (" per maand" if per_month else " per jaar")
     return _rate_table(stored, indicator, year, config, per_month).rename(
         {
             **DUTCH_KEYS,
@@ -338,9 +355,9 @@ def case_results_table(stored: pl.DataFrame, year: int, config: IndicatorConfig)
 
 
 TABLES = {
-    "ontruimingen": ("Uitgevoerde ontruimingen per 1.000 corporatiewoningen", eviction_table),
+    "ontruimingen": ("Uitgevoerde ontruimingen per 1.000 corporatiewoningen per jaar", eviction_table),
     "ontruimingen_en_lijsten": ("Uitgevoerde ontruimingen: vooraf gesignaleerd en benaderd", followup_table),
-    "overlast": ("Overlastmeldingen per 1.000 corporatiewoningen", nuisance_table),
+    "overlast": ("Overlastmeldingen per 1.000 corporatiewoningen per jaar", nuisance_table),
     "signalen": ("Financiële signalen per 1.000 inwoners per maand", signals_table),
     "signalen_per_maand": ("Financiële signalen per maand", signals_by_month_table),
     "herhaling_en_bereik": ("Herhaalde signalen, contactpogingen en bereik", repeat_and_reach_table),
