@@ -10,10 +10,33 @@
 --     households, and the later one is marked has_moved (a move is visible as a new address).
 create or replace temp table _household_signal as
 
-with known as (
-    select *
+-- Narrow on purpose: at country scale (10 million signals) a window, CTE or join over every column
+-- costs more than the rest of the feature build together and spills to disk (bench/,
+-- BENCHMARKS.md). The latest version, the person and the household are found over row ids and
+-- keys; the wide columns the features and the retention purge use are joined once, at the end.
+with candidates as (
+    select rowid as signal_row, feed, supplier_code, source_ref, known_at, delivery_id, line_no,
+           address_key, person_pseudonym
     from int_signal__linked
     where known_date <= $as_of and event_date <= $as_of
+),
+
+corrected as (
+    -- delivered rows with more than one version (~1%): only these need ranking
+    select feed, supplier_code, source_ref
+    from candidates
+    group by feed, supplier_code, source_ref
+    having count(*) > 1
+),
+
+versions as (
+    select signal_row, address_key, person_pseudonym
+    from candidates
+    anti join corrected using (feed, supplier_code, source_ref)
+    union all
+    select signal_row, address_key, person_pseudonym
+    from candidates
+    semi join corrected using (feed, supplier_code, source_ref)
     qualify row_number() over (
         partition by feed, supplier_code, source_ref
         order by known_at desc, delivery_id desc, line_no desc
@@ -22,24 +45,44 @@ with known as (
 
 people_at_address as (
     select address_key, count(distinct person_pseudonym) as people, min(person_pseudonym) as only_person
-    from known
+    from versions
     where person_pseudonym is not null
     group by address_key
 ),
 
-linked as (
+signal_person as (
     select
-        k.*,
-        coalesce(k.person_pseudonym, case when p.people = 1 then p.only_person end) as household_person
-    from known as k
+        v.signal_row,
+        v.address_key,
+        coalesce(v.person_pseudonym, case when p.people = 1 then p.only_person end) as household_person
+    from versions as v
     left join people_at_address as p using (address_key)
 ),
 
-known_households as (
+households as (
+    -- one hash per household, not per signal
     select
-        *,
+        address_key,
+        household_person,
         'hh-' || left(sha256(address_key || '|' || coalesce(household_person, '')), 16) as household_id
-    from linked
+    from (select distinct address_key, household_person from signal_person)
+),
+
+signal_household as (
+    select s.signal_row, s.household_person, h.household_id
+    from signal_person as s
+    inner join households as h
+        on s.address_key = h.address_key and s.household_person is not distinct from h.household_person
+),
+
+final as (
+    select
+        l.gemeente, l.wijk, l.buurt, l.wijkteam, l.address_key, l.feed, l.is_financial, l.event_date,
+        l.known_at, l.supplier_code, l.source_ref, l.arrears_eur, l.arrears_months, l.arrears_since_date,
+        l.monthly_rent_eur, l.has_payment_arrangement, l.stage, l.stage_date, l.planned_date, l.urgency,
+        l.partner_type, l.is_crisis, sh.household_person, sh.household_id
+    from int_signal__linked as l
+    inner join signal_household as sh on l.rowid = sh.signal_row
 )
 
-select * from known_households;
+select * from final;
