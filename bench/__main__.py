@@ -145,6 +145,11 @@ def run(args: argparse.Namespace) -> dict:
             "seconds": round(sum(s["seconds"] for s in core), 2),
             "peak_rss_mb": max(s["peak_rss_mb"] for s in core),
         }
+        in_warehouse = [result["stages"][s] for s in NIGHTLY_CORE if s != "lists_export"]
+        result["nightly_core_without_list_files"] = {
+            "seconds": round(sum(s["seconds"] for s in in_warehouse), 2),
+            "peak_rss_mb": max(s["peak_rss_mb"] for s in in_warehouse),
+        }
         result["ratios"] = {
             "features_over_scan_floor": round(
                 result["stages"]["features"]["seconds"] / result["stages"]["scan_floor"]["seconds"], 2

@@ -40,6 +40,13 @@ def evaluate_targets(result: dict) -> list[dict]:
     if scale == "country":
         check("nightly features + rules + scoring + lists, wall", core.get("seconds"), 60, True, "s")
         check(
+            "the same without writing the list files (CSV + XLSX)",
+            _get(result, "nightly_core_without_list_files", "seconds"),
+            60,
+            True,
+            "s",
+        )
+        check(
             "nightly features + rules + scoring + lists, peak RSS", core.get("peak_rss_mb"), 6144, True, "MB"
         )
     ratios = result.get("ratios", {})
@@ -105,6 +112,12 @@ def section(result: dict) -> str:
             f"| **features + rules + scoring + lists** | **{_fmt(core['seconds'])}** | | | | "
             f"**{_fmt(core['peak_rss_mb'])}** |"
         )
+        bare = result.get("nightly_core_without_list_files")
+        if bare:
+            lines.append(
+                f"| the same without writing the list files | {_fmt(bare['seconds'])} | | | | "
+                f"{_fmt(bare['peak_rss_mb'])} |"
+            )
     lines.append("")
     copy = result["warehouse_copy_seconds"]
     extra = [f"warehouse file copy (the nightly's build-and-swap working copy): {copy} s"]
