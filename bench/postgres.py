@@ -157,7 +157,7 @@ def load_tables(duck, pg, tables: tuple[str, ...]) -> int:
 
 
 def run_features(pg, as_of: date, parameters: dict) -> float:
-    """Run the translated feature build; returns its wall seconds."""
+    """Run the translated feature build; returns its wall seconds (raises QueryCanceled on timeout)."""
     text = "\n".join(
         line
         for line in FEATURES_SQL.read_text(encoding="utf-8").splitlines()
@@ -202,8 +202,13 @@ def differences(duck: pl.DataFrame, pg: pl.DataFrame) -> list[str]:
     return [c for c in duck.columns if not a[c].equals(b[c], check_dtypes=False, check_names=False)]
 
 
-def measure(duck_db: Path, as_of: date, parameters: dict, tables: tuple[str, ...]) -> dict:
-    """Load the tables into a private cluster, time the feature build, compare with DuckDB's rows."""
+def measure(
+    duck_db: Path, as_of: date, parameters: dict, tables: tuple[str, ...], timeout_s: int = 1200
+) -> dict:
+    """Load the tables into a private cluster, time the feature build, compare with DuckDB's rows.
+
+    A feature build that takes longer than `timeout_s` is cancelled and reported as timed out.
+    """
     import psycopg
 
     from warehouse.store import connect
@@ -215,12 +220,28 @@ def measure(duck_db: Path, as_of: date, parameters: dict, tables: tuple[str, ...
             started = time.perf_counter()
             loaded = load_tables(duck, pg, tables)
             load_seconds = time.perf_counter() - started
-            seconds = run_features(pg, as_of, parameters)
-            theirs = features_frame(pg)
             version = pg.execute("show server_version").fetchone()[0]
+            pg.execute(f"set statement_timeout = '{int(timeout_s)}s'")
+            try:
+                seconds = run_features(pg, as_of, parameters)
+            except psycopg.errors.QueryCanceled:
+                seconds, theirs = None, None
+            else:
+                theirs = features_frame(pg)
         ours = duck.sql("select * from int_household__features where as_of_date = ?", params=[as_of]).pl()
     finally:
         duck.close()
+    if theirs is None:
+        return {
+            "server_version": version,
+            "settings": {k: v for k, v in SERVER_SETTINGS.items() if k != "listen_addresses"},
+            "rows_loaded": loaded,
+            "load_seconds": round(load_seconds, 2),
+            "features_seconds": None,
+            "timed_out_after_seconds": timeout_s,
+            "households": None,
+            "differences": [],
+        }
     return {
         "server_version": version,
         "settings": {k: v for k, v in SERVER_SETTINGS.items() if k != "listen_addresses"},
