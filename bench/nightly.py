@@ -85,18 +85,46 @@ def measure(template: Path, workdir: Path) -> dict:
     first_as_of = (END_DATE - timedelta(days=7)).isoformat()
     first = run_timed([_vroeg(), "nightly", "-w", str(ws), "--as-of", first_as_of], env, log)
     first.update(_steps(ws / "warehouse.duckdb"))
+    shutil.copyfile(ws / "warehouse.duckdb", workdir / "before-night.duckdb")
+    files = _fill_inbox(template, ws)
+    night_cmd = [_vroeg(), "nightly", "-w", str(ws), "--as-of", END_DATE.isoformat()]
+    night = run_timed(night_cmd, env, log)
+    night.update(_steps(ws / "warehouse.duckdb"))
+    night["files_in_inbox"] = files
+
+    # The same night again, against a running `prefect server start` (the production path: the
+    # server is up before cron starts the run), from the same warehouse and inbox.
+    from flows.deploy import local_server
+
+    shutil.copyfile(workdir / "before-night.duckdb", ws / "warehouse.duckdb")
+    _fill_inbox(template, ws)
+    server_home = CACHE / "prefect-server-home"
+    with local_server(
+        server_home, _free_port(), workdir / "prefect-server.log", {"PREFECT_UI_ENABLED": "false"}
+    ) as url:
+        served = run_timed(night_cmd, {**env, "PREFECT_API_URL": url}, log)
+    served.update(_steps(ws / "warehouse.duckdb"))
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", "import prefect, flows.nightly"], env=env, check=True, capture_output=True
+    )
+    night["python_and_prefect_import_seconds"] = round(time.perf_counter() - started, 2)
+    return {"first_run_after_history": first, "next_night": night, "next_night_with_prefect_server": served}
+
+
+def _fill_inbox(template: Path, ws: Path) -> int:
     files = 0
     for path in sorted((template / "night").glob("*/*/*")):
         target = ws / "inbox" / path.relative_to(template / "night")
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)  # keeps the mtime: the received-at moment
         files += 1
-    night = run_timed([_vroeg(), "nightly", "-w", str(ws), "--as-of", END_DATE.isoformat()], env, log)
-    night.update(_steps(ws / "warehouse.duckdb"))
-    night["files_in_inbox"] = files
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-c", "import prefect, flows.nightly"], env=env, check=True, capture_output=True
-    )
-    night["python_and_prefect_import_seconds"] = round(time.perf_counter() - started, 2)
-    return {"first_run_after_history": first, "next_night": night}
+    return files
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
