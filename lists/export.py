@@ -8,6 +8,9 @@ and the as-of date, so a rebuilt list is byte-identical.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 
@@ -104,6 +107,26 @@ def write_team_xlsx(
     return frame.height
 
 
+# Each XLSX workbook costs ~40-60 ms of pure-Python packaging whatever its size; a country has
+# ~1,300 teams. Above this many teams per process, the files are written by one process per core
+# (bench/, BENCHMARKS.md); below it, starting the processes would cost more than it saves.
+_TEAMS_PER_PROCESS = 100
+
+
+def _write_team_files(target: Path, team: str, frame: pl.DataFrame, as_of: date, versions: dict) -> int:
+    csv_bytes = frame.write_csv(separator=";").encode("utf-8")
+    (target / f"{team}.csv").write_bytes(b"\xef\xbb\xbf" + csv_bytes)
+    account = {"as_of_date": as_of.strftime("%d-%m-%Y"), "wijkteam": team, **versions}
+    _write_xlsx(frame, target / f"{team}.xlsx", as_of, f"Vroegsignaleringslijst {team} {as_of}", account)
+    return frame.height
+
+
+def _write_team_batch(
+    target: Path, batch: list[tuple[str, pl.DataFrame]], as_of: date, versions: dict
+) -> dict:
+    return {team: _write_team_files(target, team, frame, as_of, versions) for team, frame in batch}
+
+
 def export_lists(
     con: duckdb.DuckDBPyConnection,
     as_of: date,
@@ -116,14 +139,21 @@ def export_lists(
     target.mkdir(parents=True, exist_ok=True)
     entries = neutralise_formulas(con.sql(LIST_QUERY, params=[as_of]).pl())
     versions = {**versions, "model_version": _model_versions(con, as_of)}
-    counts = {}
-    for team in sorted(set(team_codes) | set(entries["wijkteam"].unique().to_list())):
-        frame = entries.filter(pl.col("wijkteam") == team).drop("wijkteam")
-        csv_bytes = frame.write_csv(separator=";").encode("utf-8")
-        (target / f"{team}.csv").write_bytes(b"\xef\xbb\xbf" + csv_bytes)
-        account = {"as_of_date": as_of.strftime("%d-%m-%Y"), "wijkteam": team, **versions}
-        _write_xlsx(frame, target / f"{team}.xlsx", as_of, f"Vroegsignaleringslijst {team} {as_of}", account)
-        counts[team] = frame.height
+    per_team = entries.partition_by("wijkteam", as_dict=True, include_key=False, maintain_order=True)
+    empty = entries.clear().drop("wijkteam")
+    jobs = [
+        (team, per_team.get((team,), empty))
+        for team in sorted(set(team_codes) | set(entries["wijkteam"].unique().to_list()))
+    ]
+    processes = min(os.cpu_count() or 1, len(jobs) // _TEAMS_PER_PROCESS)
+    if processes > 1:
+        batches = [jobs[i::processes] for i in range(processes)]
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+            written = [pool.submit(_write_team_batch, target, b, as_of, versions) for b in batches]
+            done = {team: n for future in written for team, n in future.result().items()}
+    else:
+        done = _write_team_batch(target, jobs, as_of, versions)
+    counts = {team: done[team] for team, _ in jobs}
     manifest = {"as_of_date": as_of.isoformat(), **versions, "entries_per_team": counts}
     (target / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return counts

@@ -52,9 +52,19 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> int:
     )
     con.register("_addresses", addresses)
     con.register("_buurten", buurten)
+    columns = ", ".join(addresses.columns)  # our own column names, the table's
     try:
-        con.execute("delete from ref_address")
-        con.execute("insert into ref_address by name select * from _addresses")
+        # Only the rows that differ are deleted and inserted: deleting every row of the primary-key
+        # index costs ~80 µs a row in DuckDB 2.0 (6 s for a region's 80,000 addresses, every night,
+        # for a file that rarely changes; bench/, BENCHMARKS.md). The table ends equal to the file.
+        con.execute(
+            f"delete from ref_address where address_key in (select address_key from "  # noqa: S608
+            f"(select {columns} from ref_address except select {columns} from _addresses))"
+        )
+        con.execute(
+            f"insert into ref_address by name select {columns} from _addresses "  # noqa: S608
+            f"except select {columns} from ref_address"
+        )
         con.execute("delete from ref_buurt")
         con.execute("insert into ref_buurt by name select * from _buurten")
     finally:

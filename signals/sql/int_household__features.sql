@@ -9,7 +9,8 @@
 delete from int_household__features where as_of_date = $as_of;
 insert into int_household__features by name
 
-with known_households as (
+with known_households as not materialized (
+    -- a name for the temp table, not a copy of it (a copy of 10 million rows spills at country scale)
     select * from _household_signal
 ),
 

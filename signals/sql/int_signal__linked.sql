@@ -54,15 +54,42 @@ final as (
 
 select * from final;
 
--- known_signal(as_of): what was known on a date — the latest version known then of every delivered
--- row (a correction is a later delivery of the same feed, supplier_code and source_ref). The one
--- definition of "latest known version", used by the household linking, the indicators and the
--- DDAS export. Ties on knowledge time are broken by delivery and line, as the intake orders them.
+-- known_signal(as_of): what was known on a date — of every delivered row (feed, supplier_code,
+-- source_ref) dated by then, the latest version known then; a correction is a later delivery of the
+-- same row. The one definition of "latest known version", used by the household linking, the
+-- indicators and the DDAS export. Ties on knowledge time are broken by delivery and line, as the
+-- intake orders them. `signal_row` is the row id in int_signal__linked.
+-- Narrow on purpose: only the ~1% of delivered rows with more than one version are ranked, over
+-- keys only; a window over every wide row of 10 million signals spills to disk (BENCHMARKS.md).
+-- Callers select the columns they need; DuckDB inlines the macro and reads only those.
 create or replace macro known_signal(as_of) as table
-    select *
+with candidates as (
+    select rowid as signal_row, feed, supplier_code, source_ref, known_at, delivery_id, line_no
     from int_signal__linked
-    where known_date <= as_of
+    where known_date <= as_of and event_date <= as_of
+),
+
+corrected as (
+    select feed, supplier_code, source_ref
+    from candidates
+    group by feed, supplier_code, source_ref
+    having count(*) > 1
+),
+
+latest as (
+    select signal_row
+    from candidates
+    anti join corrected using (feed, supplier_code, source_ref)
+    union all
+    select signal_row
+    from candidates
+    semi join corrected using (feed, supplier_code, source_ref)
     qualify row_number() over (
         partition by feed, supplier_code, source_ref
         order by known_at desc, delivery_id desc, line_no desc
-    ) = 1;
+    ) = 1
+)
+
+select l.rowid as signal_row, l.*
+from int_signal__linked as l
+semi join latest on l.rowid = latest.signal_row;

@@ -1,0 +1,147 @@
+"""Portal latency: the real portal (`vroeg portal`, uvicorn) on loopback, 20 concurrent clients.
+
+A coordinator account is made with `vroeg portal user add`; every client logs in through the
+log-in form (CSRF token, session cookie) and then requests, back to back for a fixed time, the
+team's list page, and after that household pages of households on that list. Latency is per
+request, measured in the client; p50/p95/p99 over all clients.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import statistics
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+from bench.nightly import _vroeg
+from portal.security import SESSION_COOKIE
+
+PASSWORD = "bench-password-not-for-production"
+USER = "bench-coordinator"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _login(base: str):
+    import httpx
+
+    client = httpx.Client(base_url=base, timeout=60)
+    page = client.get("/inloggen")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    done = client.post("/inloggen", data={"username": USER, "password": PASSWORD, "csrf_token": token})
+    if SESSION_COOKIE not in client.cookies:
+        raise RuntimeError(f"log-in failed: {done.status_code}")
+    return client
+
+
+def _load(clients: list, paths: list[str], seconds: float) -> dict:
+    latencies: list[float] = []
+    errors: list[int] = []
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def worker(i: int, client) -> None:
+        mine, bad, n = [], 0, i
+        while time.perf_counter() < stop_at:
+            path = paths[n % len(paths)]
+            n += len(clients)
+            started = time.perf_counter()
+            response = client.get(path)
+            mine.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                bad += 1
+        with lock:
+            latencies.extend(mine)
+            errors.append(bad)
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    ms = sorted(x * 1000 for x in latencies)
+
+    def pct(p: float) -> float:
+        return round(ms[min(len(ms) - 1, int(p * len(ms)))], 1)
+
+    return {
+        "requests": len(ms),
+        "errors": sum(errors),
+        "requests_per_second": round(len(ms) / wall, 1),
+        "p50_ms": pct(0.50),
+        "p95_ms": pct(0.95),
+        "p99_ms": pct(0.99),
+        "mean_ms": round(statistics.fmean(ms), 1),
+    }
+
+
+def measure(
+    workspace: Path, team: str, household_ids: list[str], clients: int = 20, seconds: float = 20
+) -> dict:
+    """Start the portal on `workspace` (its warehouse.duckdb has the lists), drive it, stop it."""
+    env = {**os.environ, "VROEG_PORTAL_PASSWORD": PASSWORD}
+    (workspace / "portal.sqlite").unlink(missing_ok=True)
+    subprocess.run(
+        [
+            _vroeg(),
+            "portal",
+            "user",
+            "add",
+            USER,
+            "--role",
+            "coordinator",
+            "--team",
+            team,
+            "-w",
+            str(workspace),
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    port = _free_port()
+    log = (workspace / "portal.log").open("wb")
+    server = subprocess.Popen(
+        [_vroeg(), "portal", "-w", str(workspace), "--port", str(port), "--no-secure-cookie"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        import httpx
+
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/inloggen", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        sessions = [_login(base) for _ in range(clients)]
+        list_path = f"/teams/{team}/lijst"
+        household_paths = [f"/teams/{team}/huishoudens/{h}" for h in household_ids]
+        _load(sessions[:2], [list_path, *household_paths[:5]], 2)  # warm-up, not measured
+        result = {
+            "clients": clients,
+            "team": team,
+            "list_entries": len(household_ids),
+            "list_page": _load(sessions, [list_path], seconds),
+            "household_page": _load(sessions, household_paths, seconds),
+        }
+        for s in sessions:
+            s.close()
+        return result
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
