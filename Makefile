@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test golden lint clean browser
+.PHONY: demo test golden lint clean browser postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,16 @@ browser:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
-## Install what the tests need (Python packages, chromium) and run lint and all tests.
-test: $(VENV)/.installed-test browser
+## The benchmark's peer engine: the PostgreSQL 15 server from Debian (tests/bench compares its
+## feature rows with DuckDB's).
+postgres:
+	@test -x /usr/lib/postgresql/15/bin/postgres || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends postgresql-15 >/dev/null; }
+
+## Install what the tests need (Python packages, chromium, PostgreSQL) and run lint and all tests.
+test: $(VENV)/.installed-test browser postgres
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
