@@ -15,8 +15,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 
 from portal import reads, state
+from portal.cache import VersionCache
 from portal.security import (
     CheckedUser,
     CurrentUser,
@@ -70,15 +72,11 @@ def team_list(
     ws = _ws(request)
     if not ws.warehouse.exists():
         raise _no_list()
-    with read_only(ws.warehouse) as wh:
-        as_of = reads.latest_as_of(wh)
-        if as_of is None:
-            raise _no_list()
-        entries = reads.team_list(wh, team, as_of)
-        run_id = reads.run_of(wh, as_of)
+    as_of, run_id, entries = _lists.get(ws.warehouse, ("list", team), lambda: _read_list(ws, team))
+    if as_of is None:
+        raise _no_list()
     marks = state.team_marks(con, team, as_of)
-    for entry in entries:
-        entry.update(marks.get(entry["household_id"], {}))
+    filters = {"prioriteit": prioriteit, "nieuw": nieuw, "capaciteit": capaciteit}
     shown = [
         e
         for e in entries
@@ -86,6 +84,9 @@ def team_list(
         and (nieuw != "ja" or e["is_new"])
         and (capaciteit != "ja" or e["is_within_capacity"])
     ]
+    # the rows depend on the list, the filters and the team's marks only: rendered once per combination
+    key = ("rows", team, tuple(filters.values()), repr(sorted(marks.items())))
+    rows = _lists.get(ws.warehouse, key, lambda: _render_rows(request, team, shown, marks))
     _audit(
         con,
         request,
@@ -103,11 +104,29 @@ def team_list(
         team_name=_team_name(team),
         capacity=teams().capacity(team),
         as_of=as_of,
-        entries=shown,
+        rows=rows,
         total=len(entries),
-        filters={"prioriteit": prioriteit, "nieuw": nieuw, "capaciteit": capaciteit},
+        filters=filters,
         tiers=TIERS,
     )
+
+
+_lists = VersionCache()
+
+
+def _read_list(ws: Workspace, team: str) -> tuple[date | None, str | None, list[dict]]:
+    with read_only(ws.warehouse) as wh:
+        as_of = reads.latest_as_of(wh)
+        if as_of is None:
+            return None, None, []
+        return as_of, reads.run_of(wh, as_of), reads.team_list(wh, team, as_of)
+
+
+def _render_rows(request: Request, team: str, shown: list[dict], marks: dict[str, dict]) -> Markup:
+    """The list's table rows (escaped by the template), with the team's marks."""
+    entries = [{**e, **marks.get(e["household_id"], {})} for e in shown]
+    template = request.app.state.templates.get_template("team_list_rows.html")
+    return Markup(template.render(team=team, entries=entries))
 
 
 def _team_name(team: str) -> str:
@@ -157,6 +176,12 @@ def _household(ws: Workspace, team: str, household_id: str) -> dict:
     """Everything the household page shows from the warehouse; 404 if not on the team's list."""
     if not ws.warehouse.exists():
         raise _no_list()
+    return _lists.get(
+        ws.warehouse, ("household", team, household_id), lambda: _read_household(ws, team, household_id)
+    )
+
+
+def _read_household(ws: Workspace, team: str, household_id: str) -> dict:
     with read_only(ws.warehouse) as wh:
         as_of = reads.latest_as_of(wh)
         entry = reads.list_entry(wh, team, as_of, household_id) if as_of else None

@@ -3,25 +3,24 @@
 The figures are the ones the nightly run stored in agg_indicator (indicators/), shown through the
 same suppression and report code as `vroeg indicators` — the portal counts nothing itself. Charts
 take a few seconds to draw, so a rendered report is kept per (warehouse version, year) until the
-nightly run swaps in a new warehouse.
+nightly run swaps in a new warehouse (portal/cache.py).
 """
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 from fastapi import APIRouter, Query, Request
 
 from portal import reads, state
+from portal.cache import VersionCache
 from portal.security import CurrentUser, StateDB, client_ip, require_role
 from warehouse.store import read_only
 from warehouse.workspace import Workspace
 
 router = APIRouter()
 
-_cache: dict[tuple, str] = {}
-_cache_lock = threading.Lock()
+_reports = VersionCache()
 
 
 def _report_body(
@@ -33,23 +32,15 @@ def _report_body(
 
     if not ws.warehouse.exists():
         return None, [], "", [], None
-    stat = ws.warehouse.stat()
-    version = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-    with read_only(ws.warehouse) as wh:
-        years = stored_years(wh)
-        shown = year if year in years else (years[0] if years else None)
-        sizes = reads.list_sizes(wh)
-        as_of = latest_as_of(wh)
-        key = (str(ws.warehouse), version, shown)
-        with _cache_lock:
-            body = _cache.get(key)
-        if body is None and shown is not None:
-            body = render_body(wh, shown, indicator_config())
-            with _cache_lock:
-                for old in [k for k in _cache if k[0] == key[0] and k[1] != version]:
-                    del _cache[old]
-                _cache[key] = body
-    return shown, years, body or "", sizes, as_of
+
+    def read() -> tuple:
+        with read_only(ws.warehouse) as wh:
+            years = stored_years(wh)
+            shown = year if year in years else (years[0] if years else None)
+            body = render_body(wh, shown, indicator_config()) if shown is not None else ""
+            return shown, years, body, reads.list_sizes(wh), latest_as_of(wh)
+
+    return _reports.get(ws.warehouse, ("evaluatie", year), read)
 
 
 @router.get("/evaluatie")
