@@ -61,12 +61,19 @@ def indicator_rows(
     """One row per (indicator, level, gemeente, area, year) for `years`, as known on `as_of`, unsuppressed."""
     buckets = {"bucket_edges": list(config.lead_time_bucket_weeks), "bucket_labels": config.bucket_labels}
     con.execute(sql("areas"))
+    # what was known on the as-of date (int_signal__linked.sql, known_signal), once for every step
+    con.execute(
+        """create or replace temp table _known_signal as
+           select feed, is_financial, address_key, event_date, contract_id, stage
+           from known_signal($as_of)""",
+        {"as_of": as_of},
+    )
     con.execute(
         "create or replace temp table _year as select unnest($years)::integer as year", {"years": years}
     )
-    con.execute(sql("evictions"), {"as_of": as_of, "lookback_months": config.lookback_months, **buckets})
+    con.execute(sql("evictions"), {"lookback_months": config.lookback_months, **buckets})
     evictions = con.sql(sql("eviction_aggregates"), params={"bucket_labels": config.bucket_labels}).pl()
-    nuisance = con.sql(sql("nuisance_aggregates"), params={"as_of": as_of}).pl()
+    nuisance = con.sql(sql("nuisance_aggregates")).pl()
     vocabulary = ddas_vocabulary()
     monitor = con.sql(
         sql("monitor"),
@@ -77,7 +84,7 @@ def indicator_rows(
             "eindresultaten": list(vocabulary["EnumEindresultaat"]),
         },
     ).pl()
-    for scratch in ("_eviction", "_area", "_address_area", "_year"):
+    for scratch in ("_eviction", "_area", "_address_area", "_year", "_known_signal"):
         con.execute(f"drop table if exists {scratch}")
     return pl.concat([evictions, nuisance, monitor], how="diagonal_relaxed")
 

@@ -1,11 +1,12 @@
 -- Executed evictions and what preceded them. Grain: one row per (address_key, contract_id) whose
 -- eviction was executed (stage ontruiming_uitgevoerd, latest version of each delivered row), dated
 -- by the earliest such stage_date. Scratch only: never stored, the aggregates are (agg_indicator).
--- Only what was known on the as-of date counts. Parameters: $as_of, $lookback_months (config/indicators.yaml), $bucket_edges and $bucket_labels (weeks).
+-- Only what was known on the as-of date counts (_known_signal). Parameters: $lookback_months
+-- (config/indicators.yaml), $bucket_edges and $bucket_labels (weeks).
 create or replace temp table _eviction as
 with latest_version as (
     select address_key, contract_id, stage, event_date as stage_date
-    from known_signal($as_of)
+    from _known_signal
     where feed = 'ontruiming'
 ),
 executed as (

@@ -1,13 +1,16 @@
 -- Monitor figures per area and year (indicators/DEFINITIONS.md, "Monitor"), counts unsuppressed.
--- Reads known_signal() (int_signal__linked, rebuilt by the nightly feature step), reg_contact_attempt,
--- reg_case_result, _area / _address_area (areas.sql) and _year. Parameters: $as_of,
+-- Reads _known_signal (known_signal() as of $as_of, made once by indicators/compute.py), reg_contact_attempt,
+-- reg_case_result, ref_address, _area (areas.sql) and _year. Parameters: $as_of,
 -- $repeat_window_months, $soorten (EnumContactsoort), $eindresultaten (EnumEindresultaat).
 -- Grain of the result: one row per (indicator, category, level, gemeente, area, year) of the grid
--- _area x _year (x the vocabulary for distributions), zeros included.
+-- _area x _year, zeros included; the distributions (by month, soort, eindresultaat) for the region
+-- and the gemeenten only (the wijken are too small to publish them).
+-- Every count is additive over addresses, and an address lies in one wijk: facts are counted per
+-- wijk and rolled up to gemeente and region with grouping sets (one join with ref_address each).
 with financial as (
     -- a financial signal is a delivered row of a financial feed; its latest version known on $as_of dates it
     select address_key, event_date
-    from known_signal($as_of)
+    from _known_signal
     where is_financial and event_date <= $as_of
 ),
 
@@ -56,140 +59,101 @@ grid as (
     where make_date(y.year, 1, 1) <= $as_of
 ),
 
--- per area ------------------------------------------------------------------------------------
-signals_per_area as (
-    select a.level, a.gemeente, a.area, year(f.event_date) as year, month(f.event_date) as month
-    from financial as f
-    inner join _address_area as a using (address_key)
+-- facts per address, in one long form: (address, year, indicator, category, count, denominator) --
+facts as (
+    select address_key, year(event_date) as year, 'financial_signals' as indicator,
+           null::varchar as category, 1 as n, 0 as d
+    from financial
+    union all
+    select address_key, year(event_date), 'financial_signals_month', lpad(month(event_date)::varchar, 2, '0'),
+           1, 0
+    from financial
+    union all
+    select address_key, year(month), 'signalled_again', null, is_repeat::integer, 1
+    from repeated
+    union all
+    select address_key, year, 'signalled_addresses', null, 1, 0
+    from followed
+    union all
+    select address_key, year, 'signalled_contact_attempted', null, is_attempted::integer, 1
+    from followed
+    union all
+    select address_key, year, 'signalled_reached', null, is_reached::integer, 1
+    from followed
+    union all
+    select address_key, year(contact_date), 'contact_attempts', soort, 1, 0
+    from reg_contact_attempt
+    where contact_date <= $as_of
+    union all
+    select address_key, year(result_date), 'case_results', eindresultaat, 1, 0
+    from reg_case_result
+    where result_date <= $as_of
 ),
 
-repeats_per_area as (
-    select a.level, a.gemeente, a.area, year(r.month) as year, r.is_repeat
-    from repeated as r
-    inner join _address_area as a using (address_key)
-),
-
-followed_per_area as (
-    select a.level, a.gemeente, a.area, f.year, f.is_attempted, f.is_reached
-    from followed as f
-    inner join _address_area as a using (address_key)
-),
-
-attempts_per_area as (
-    select a.level, a.gemeente, a.area, year(c.contact_date) as year, c.soort as category
-    from reg_contact_attempt as c
-    inner join _address_area as a using (address_key)
-    where c.contact_date <= $as_of
-),
-
-results_per_area as (
-    select a.level, a.gemeente, a.area, year(r.result_date) as year, r.eindresultaat as category
-    from reg_case_result as r
-    inner join _address_area as a using (address_key)
-    where r.result_date <= $as_of
-),
-
--- on the grid ---------------------------------------------------------------------------------
-signal_counts as (
-    select level, gemeente, area, year, count(*) as signals
-    from signals_per_area
-    group by all
-),
-
-repeat_counts as (
-    select level, gemeente, area, year,
-           count(*) as address_months, count(*) filter (where is_repeat) as repeat_months
-    from repeats_per_area
-    group by all
-),
-
-followed_counts as (
-    select level, gemeente, area, year, count(*) as addresses,
-           count(*) filter (where is_attempted) as attempted, count(*) filter (where is_reached) as reached
-    from followed_per_area
-    group by all
-),
-
-totals as (
+rolled as (
     select
-        g.level, g.gemeente, g.area, g.year, g.inhabitants, g.months_covered,
-        coalesce(s.signals, 0) as signals,
-        coalesce(r.address_months, 0) as address_months,
-        coalesce(r.repeat_months, 0) as repeat_months,
-        coalesce(f.addresses, 0) as addresses,
-        coalesce(f.attempted, 0) as attempted,
-        coalesce(f.reached, 0) as reached
-    from grid as g
-    left join signal_counts as s
-        on s.level = g.level and s.area = g.area and s.year = g.year
-        and s.gemeente is not distinct from g.gemeente
-    left join repeat_counts as r
-        on r.level = g.level and r.area = g.area and r.year = g.year
-        and r.gemeente is not distinct from g.gemeente
-    left join followed_counts as f
-        on f.level = g.level and f.area = g.area and f.year = g.year
-        and f.gemeente is not distinct from g.gemeente
+        case when grouping(a.gemeente) = 1 then 'regio' when grouping(a.wijk) = 1 then 'gemeente'
+             else 'wijk' end as level,
+        a.gemeente,
+        case when grouping(a.gemeente) = 1 then 'regio' when grouping(a.wijk) = 1 then a.gemeente
+             else a.wijk end as area,
+        f.year, f.indicator, f.category, sum(f.n)::bigint as n, sum(f.d)::bigint as d
+    from facts as f
+    inner join ref_address as a using (address_key)
+    group by grouping sets (
+        (f.indicator, f.category, f.year, a.gemeente, a.wijk),
+        (f.indicator, f.category, f.year, a.gemeente),
+        (f.indicator, f.category, f.year)
+    )
 ),
 
-months as (
-    select g.level, g.gemeente, g.area, g.year, g.inhabitants, m.month, count(s.month)::bigint as signals
+-- every figure the grid needs, zeros included --------------------------------------------------
+wanted as (
+    select g.level, g.gemeente, g.area, g.year, g.inhabitants, g.months_covered, w.indicator, w.category
     from grid as g
-    cross join (select unnest(range(1, 13)) as month) as m
-    left join signals_per_area as s
-        on s.level = g.level and s.area = g.area and s.year = g.year and s.month = m.month
-        and s.gemeente is not distinct from g.gemeente
-    where make_date(g.year, m.month, 1) <= $as_of
-    group by all
+    cross join (
+        select unnest(['financial_signals', 'signalled_again', 'signalled_addresses',
+                       'signalled_contact_attempted', 'signalled_reached']) as indicator,
+               null::varchar as category
+    ) as w
+    union all
+    select g.level, g.gemeente, g.area, g.year, g.inhabitants, g.months_covered, c.indicator, c.category
+    from grid as g
+    cross join (
+        select 'financial_signals_month' as indicator, lpad(m::varchar, 2, '0') as category
+        from range(1, 13) as r(m)
+        union all
+        select 'contact_attempts', unnest($soorten)
+        union all
+        select 'case_results', unnest($eindresultaten)
+    ) as c
+    where g.level <> 'wijk'
+      and (c.indicator <> 'financial_signals_month' or make_date(g.year, c.category::integer, 1) <= $as_of)
 ),
 
-attempt_categories as (
-    select g.level, g.gemeente, g.area, g.year, v.category, count(a.category)::bigint as n
-    from grid as g
-    cross join (select unnest($soorten) as category) as v
-    left join attempts_per_area as a
-        on a.level = g.level and a.area = g.area and a.year = g.year and a.category = v.category
-        and a.gemeente is not distinct from g.gemeente
-    group by all
-),
-
-result_categories as (
-    select g.level, g.gemeente, g.area, g.year, v.category, count(r.category)::bigint as n
-    from grid as g
-    cross join (select unnest($eindresultaten) as category) as v
-    left join results_per_area as r
-        on r.level = g.level and r.area = g.area and r.year = g.year and r.category = v.category
-        and r.gemeente is not distinct from g.gemeente
-    group by all
+counted as (
+    select w.*, coalesce(r.n, 0) as n, coalesce(r.d, 0) as d
+    from wanted as w
+    left join rolled as r
+        on r.level = w.level and r.area = w.area and r.year = w.year and r.indicator = w.indicator
+        and r.gemeente is not distinct from w.gemeente and r.category is not distinct from w.category
 ),
 
 final as (
-    select 'financial_signals' as indicator, null::varchar as category, level, gemeente, area, year,
-           signals::bigint as count, inhabitants as denominator, months_covered as value
-    from totals
-    union all
-    select 'financial_signals_month', lpad(month::varchar, 2, '0'), level, gemeente, area, year,
-           signals, inhabitants, null
-    from months
-    union all
-    select 'signalled_again', null, level, gemeente, area, year, repeat_months, address_months, null
-    from totals
-    union all
-    select 'signalled_addresses', null, level, gemeente, area, year, addresses, null, null
-    from totals
-    union all
-    select 'signalled_contact_attempted', null, level, gemeente, area, year, attempted, addresses, null
-    from totals
-    union all
-    select 'signalled_reached', null, level, gemeente, area, year, reached, addresses, null
-    from totals
-    union all
-    select 'contact_attempts', a.category, a.level, a.gemeente, a.area, a.year, a.n,
-           sum(a.n) over (partition by a.level, a.gemeente, a.area, a.year)::bigint, null
-    from attempt_categories as a
-    union all
-    select 'case_results', r.category, r.level, r.gemeente, r.area, r.year, r.n,
-           sum(r.n) over (partition by r.level, r.gemeente, r.area, r.year)::bigint, null
-    from result_categories as r
+    select
+        indicator, category, level, gemeente, area, year, n as count,
+        case
+            when indicator in ('financial_signals', 'financial_signals_month') then inhabitants
+            when indicator = 'signalled_addresses' then null
+            when indicator in ('contact_attempts', 'case_results')
+                then sum(n) over (partition by indicator, level, gemeente, area, year)
+            when indicator in ('signalled_contact_attempted', 'signalled_reached')
+                then sum(n) filter (where indicator = 'signalled_addresses')
+                     over (partition by level, gemeente, area, year)
+            else d
+        end::bigint as denominator,
+        case when indicator = 'financial_signals' then months_covered end::double as value
+    from counted
 )
 
 select * from final

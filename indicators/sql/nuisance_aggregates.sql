@@ -1,9 +1,9 @@
 -- Nuisance reports (stg_overlast) per area and year of report_date, counts unsuppressed. A report is
--- a delivered row (supplier_code, source_ref); its latest version known on $as_of dates it. Grain of the result:
+-- a delivered row (supplier_code, source_ref); its latest version known on the as-of date (_known_signal) dates it. Grain of the result:
 -- one row per (level, gemeente, area, year) of _area x _year, zeros included.
 with latest_version as (
     select address_key, event_date as report_date
-    from known_signal($as_of)
+    from _known_signal
     where feed = 'overlast'
 ),
 reported as (

@@ -54,7 +54,7 @@ signal_household as (
 final as (
     select
         l.gemeente, l.wijk, l.buurt, l.wijkteam, l.address_key, l.feed, l.is_financial, l.event_date,
-        l.known_at, l.supplier_code, l.source_ref, l.arrears_eur, l.arrears_months, l.arrears_since_date,
+        l.known_at, l.known_date, l.delivery_id, l.line_no, l.contract_id, l.supplier_code, l.source_ref, l.arrears_eur, l.arrears_months, l.arrears_since_date,
         l.monthly_rent_eur, l.has_payment_arrangement, l.stage, l.stage_date, l.planned_date, l.urgency,
         l.partner_type, l.is_crisis, sh.household_person, sh.household_id
     from int_signal__linked as l

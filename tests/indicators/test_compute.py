@@ -236,7 +236,7 @@ def test_monitor_signals_repeats_reach_and_distributions(con):
     assert _monitor(con, "financial_signals", "Noord", 2025) == (3, 1800, 12.0)
     count, inhabitants, months = _monitor(con, "financial_signals", "regio", 2026)
     assert (count, inhabitants) == (1, 3600) and months == pytest.approx(12 * 304 / 365)
-    assert _monitor(con, "financial_signals_month", "Noord", 2025, "03")[0] == 1
+    assert _monitor(con, "financial_signals_month", "Aadorp", 2025, "03")[0] == 1
     assert _monitor(con, "financial_signals_month", "regio", 2026, "06")[0] == 1
     # address-months 2025: Jan (first), Mar (Jan within 6 months before), Nov (Mar is 8 months before)
     assert _monitor(con, "signalled_again", "Noord", 2025)[:2] == (1, 3)
@@ -248,7 +248,13 @@ def test_monitor_signals_repeats_reach_and_distributions(con):
     # 2026: this letter and the fixture's phone call at 1000AA-1 (20 May)
     assert _monitor(con, "contact_attempts", "regio", 2026, "Brief")[:2] == (1, 2)
     assert _monitor(con, "contact_attempts", "Aadorp", 2026, "Telefoon")[:2] == (1, 1)
-    assert _monitor(con, "case_results", "Noord", 2025, "(Budget)advies en/of quick fix")[:2] == (1, 1)
+    assert _monitor(con, "case_results", "Aadorp", 2025, "(Budget)advies en/of quick fix")[:2] == (1, 1)
+    # distributions are published for the region and the gemeenten, not per wijk
+    wijk_rows = con.execute(
+        "select count(*) from agg_indicator where level = 'wijk'"
+        " and indicator in ('financial_signals_month', 'contact_attempts', 'case_results')"
+    ).fetchall()[0][0]
+    assert wijk_rows == 0
     categories = con.execute(
         "select count(distinct category) from agg_indicator where indicator = 'case_results'"
     ).fetchall()[0][0]
