@@ -13,6 +13,12 @@ from bench.world import SCALES, Scale, build_world, world_counts
 
 @pytest.fixture(scope="module")
 def bench_cache(tmp_path_factory, monkeypatch_module):
+    # the bench command sets its own key and code version in the process environment (it is a
+    # command of its own); recorded here so the module's end restores the test session's values
+    from bench.world import BENCH_KEY
+
+    monkeypatch_module.setenv("VROEG_PSEUDONYM_KEY", BENCH_KEY)
+    monkeypatch_module.setenv("VROEG_CODE_VERSION", "bench")
     cache = tmp_path_factory.mktemp("bench-cache")
     monkeypatch_module.setattr("bench.world.CACHE", cache)
     monkeypatch_module.setattr("bench.__main__.CACHE", cache)
