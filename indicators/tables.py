@@ -148,10 +148,8 @@ def followup_table(stored: pl.DataFrame, year: int, config: IndicatorConfig) -> 
         pl.col("v_eviction_lead_time_median_weeks").alias("median_weeks"),
         *[pl.col(f"n_{b}").alias(b) for b in buckets],
     ).with_columns(
-        pl.when(pl.col("n") > 0).then((100 * pl.col("listed") / pl.col("n")).round(1)).alias("listed_pct"),
-        pl.when(pl.col("n") > 0)
-        .then((100 * pl.col("contacted") / pl.col("n")).round(1))
-        .alias("contacted_pct"),
+        _share("listed", "n").alias("listed_pct"),
+        _share("contacted", "n").alias("contacted_pct"),
     )
     frame = suppress(
         _ordered(frame),

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +19,7 @@ import duckdb
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import TINY_AS_OF
+from tests.conftest import TINY_AS_OF, _free_port
 from tests.golden.regenerate import install_scorecard
 
 PASSWORD = "een-lang-test-wachtwoord"
@@ -112,3 +116,29 @@ def as_user(portal_workspace):
         return c
 
     return _login
+
+
+@contextmanager
+def live_portal(workspace: Path, log_level: str = "warning") -> Iterator[int]:
+    """The real portal served by uvicorn on a loopback port in a thread; yields the port."""
+    import uvicorn
+
+    from portal.app import create_app
+
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(workspace, secure_cookie=False), host="127.0.0.1", port=port, log_level=log_level
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "portal did not start"
+        time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -11,17 +11,13 @@ from __future__ import annotations
 import asyncio
 import select
 import socket
-import threading
-import time
 
 import pytest
-import uvicorn
 
 from portal import state, uploads
 from portal.body_limit import FORM_LIMIT, UPLOAD_OVERHEAD, BodyLimit, limit_for
 from portal.security import new_api_token
-from tests.conftest import _free_port
-from tests.portal.conftest import OWN_SUPPLIER, make_client
+from tests.portal.conftest import OWN_SUPPLIER, live_portal, make_client
 
 CHUNK = 10_000
 
@@ -106,28 +102,13 @@ def test_a_huge_login_form_is_refused_with_or_without_a_declared_length(tmp_path
 @pytest.fixture
 def live(tmp_path, monkeypatch):
     """(port, API token of OWN_SUPPLIER) of the portal on an empty workspace, uploads capped at 100 kB."""
-    from portal.app import create_app
-
     monkeypatch.setattr(uploads, "max_bytes", lambda: 100_000)
     token = new_api_token()
     con = state.open_state(tmp_path / "portal.sqlite")
     state.add_api_token(con, token, OWN_SUPPLIER, "test")
     con.close()
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(tmp_path, secure_cookie=False), host="127.0.0.1", port=port, log_level="error"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "portal did not start"
-        time.sleep(0.05)
-    yield port, token
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_portal(tmp_path, log_level="error") as port:
+        yield port, token
 
 
 def _open(port: int, path: str, headers: dict[str, str]) -> socket.socket:

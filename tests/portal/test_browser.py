@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import threading
-import time
 from datetime import date
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from tests.conftest import _free_port
-from tests.portal.conftest import OWN_SUPPLIER, OWN_TEAM, PASSWORD
+from tests.portal.conftest import OWN_SUPPLIER, OWN_TEAM, PASSWORD, live_portal
 from tests.portal.test_uploads import _bad_file
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -37,27 +33,12 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "artefacts" / "screenshots"
 @pytest.fixture(scope="module")
 def site(portal_workspace, tmp_path_factory):
     """The portal on a copy of the workspace, served by uvicorn on loopback in a thread."""
-    from portal.app import create_app
-
     if not CHROMIUM.exists():
         pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
     root = tmp_path_factory.mktemp("browser-ws") / "ws"
     shutil.copytree(portal_workspace.root, root)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(root, secure_cookie=False), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "portal did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", root
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_portal(root) as port:
+        yield f"http://127.0.0.1:{port}", root
 
 
 @pytest.fixture(scope="module")
