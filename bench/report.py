@@ -135,6 +135,15 @@ def section(result: dict) -> str:
     lines.append("")
     copy = result["warehouse_copy_seconds"]
     extra = [f"warehouse file copy (the nightly's build-and-swap working copy): {copy} s"]
+    features = result.get("stages", {}).get("features", {})
+    if "rows_linked_tonight" in features:
+        extra.append(
+            "features = the nightly's incremental linking of the last day's "
+            f"{features['deliveries_linked_tonight']:,} deliveries "
+            f"({features['rows_linked_tonight']:,} rows) + the feature build; "
+            "`linking from scratch` is the first run's (or a changed address register's) full linking, "
+            "not part of a night"
+        )
     pg = result.get("postgres")
     if pg and pg["features_seconds"] is None:
         extra.append(

@@ -93,11 +93,7 @@ def compute_indicators(
     con: duckdb.DuckDBPyConnection, as_of: date, config: IndicatorConfig, terms: RetentionConfig
 ) -> ComputeResult:
     """Recompute the open years' rows of agg_indicator (replacing them); closed years stay as stored."""
-    has_linked = con.execute(
-        "select count(*) from duckdb_tables() where table_name = 'int_signal__linked'"
-    ).fetchall()[0][0]
-    if not has_linked:  # the nightly's feature step builds it; a stand-alone computation does it here
-        link_signals(con)
+    link_signals(con)  # up to date with staging; incremental, so a no-op after the nightly's feature step
     years = years_to_compute(con, as_of, config, terms)
     rows = indicator_rows(con, as_of, years, config).with_columns(
         pl.lit(as_of).alias("computed_as_of"), pl.lit(config.version).alias("config_version")

@@ -26,7 +26,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from indicators.suppression import suppress
 from signals.contracts import FEEDS, load_contract
 from signals.ddas import STATUS_CODES, schema_path, schema_validator
-from signals.features import link_households
 from signals.registry import config_dir
 from signals.validate import typed_expression
 from warehouse.models import run_sql_file
@@ -187,8 +186,8 @@ def ddas_export(
 
     Raises DdasExportRefused (Dutch) for an unknown gemeente, a period the warehouse cannot answer
     completely, or a period with 1 to min_cell - 1 households (record-level data of so few could
-    point at a person). An empty period (0) is exported: it says nothing about anyone. Rebuilds the
-    session's temp table _household_signal for the latest as-of date: use a connection of its own.
+    point at a person). An empty period (0) is exported: it says nothing about anyone. Households are
+    linked as on the latest as-of date (the macro household_signal).
     """
     config = config or ddas_config()
     entry = config.entry(gemeente)
@@ -209,7 +208,6 @@ def ddas_export(
             f"De periode begint op {van}; signalen van vóór {earliest} kunnen al verwijderd zijn "
             "(bewaartermijn), dus de export zou onvolledig zijn."
         )
-    link_households(con, as_of)
     con.register("_ddas_code", code_list(config))
     try:
         params = {

@@ -7,6 +7,7 @@ from signals known on that date. Windows are parameters of the rule set
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import duckdb
@@ -76,23 +77,40 @@ FEATURES: dict[str, tuple[str, str]] = {
 }
 
 
+def _linking_state(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
+    """What int_signal__linked was built from: the linking SQL and the address register's teams."""
+    sql = hashlib.sha256((SQL_DIR / "int_signal__linked.sql").read_bytes()).hexdigest()
+    (register,) = con.execute(
+        "select coalesce(sum(hash(address_key, gemeente, wijk, buurt, wijkteam)), 0)::varchar "
+        "from ref_address"
+    ).fetchall()[0]
+    return sql, register
+
+
 def link_signals(con: duckdb.DuckDBPyConnection) -> int:
-    """Rebuild int_signal__linked; returns its row count."""
+    """Bring int_signal__linked up to date with staging; returns its row count.
+
+    Incremental (int_signal__linked.sql): only deliveries whose staged rows changed are linked again.
+    When the linking SQL or the address register's gemeente/wijk/buurt/wijkteam changed since the
+    table was built, it is built again whole by the same statements.
+    """
+    state = _linking_state(con)
+    con.execute("create table if not exists int_signal__linked_state (sql_sha256 varchar, register varchar)")
+    if con.execute("select sql_sha256, register from int_signal__linked_state").fetchall() != [state]:
+        con.execute("drop table if exists int_signal__linked")
+        con.execute("drop table if exists int_signal__linked_delivery")
     run_sql_file(con, SQL_DIR / "int_signal__linked.sql")
+    con.execute("delete from int_signal__linked_state")
+    con.execute("insert into int_signal__linked_state values (?, ?)", list(state))
     return con.execute("select count(*) from int_signal__linked").fetchall()[0][0]
-
-
-def link_households(con: duckdb.DuckDBPyConnection, as_of) -> None:
-    """(Re)build the session's temp table _household_signal: signals known on `as_of`, per household."""
-    run_sql_file(con, SQL_DIR / "int_household__signal.sql", {"as_of": as_of})
 
 
 def build_features(con: duckdb.DuckDBPyConnection, as_of, parameters: dict) -> int:
     """(Re)build the as-of partition of int_household__features; returns its row count.
 
-    `parameters`: the `features` section of the rule set (windows, trajectory results).
+    `parameters`: the `features` section of the rule set (windows, trajectory results). Households
+    come from the macro household_signal (int_signal__linked.sql): run link_signals first.
     """
-    link_households(con, as_of)
     run_sql_file(con, SQL_DIR / "int_household__features.sql", {"as_of": as_of, **parameters})
     return con.execute(
         "select count(*) from int_household__features where as_of_date = ?", [as_of]

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from rules.schema import RuleSet
 from signals.contracts import FEEDS
-from signals.features import link_households, link_signals
+from signals.features import link_signals
 from signals.registry import config_dir
 
 
@@ -94,10 +94,15 @@ class PurgeResult:
 
 _EXPIRED_SIGNALS = """
 create or replace temp table _expired_signal as
-with last_signal as (
-    select household_id, max(event_date) as last_signal_date
-    from _household_signal
-    group by household_id
+with known as (
+    -- households without their ids: hashing every signal's household costs seconds at country scale
+    select feed, supplier_code, source_ref, event_date, address_key, household_person
+    from household_signal($purge_date)
+),
+last_signal as (
+    select address_key, household_person, max(event_date) as last_signal_date
+    from known
+    group by address_key, household_person
 ),
 open_trajectory as (
     select distinct address_key
@@ -106,10 +111,11 @@ open_trajectory as (
         and list_contains($trajectory_results, eindresultaat)
 )
 select distinct s.feed, s.supplier_code, s.source_ref
-from _household_signal as s
+from known as s
 inner join _terms as t using (feed)
-inner join last_signal as h using (household_id)
-left join open_trajectory as o using (address_key)
+inner join last_signal as h
+    on h.address_key = s.address_key and h.household_person is not distinct from s.household_person
+left join open_trajectory as o on o.address_key = s.address_key
 where case
     when t.after = 'signal_date' then s.event_date <= $purge_date - to_months(t.months)
     else h.last_signal_date <= $purge_date - to_months(t.months) and o.address_key is null
@@ -157,8 +163,7 @@ def purge_expired(
 ) -> PurgeResult:
     """Delete everything whose retention term has passed on `purge_date`; returns counts per table."""
     result = PurgeResult(purge_date)
-    link_signals(con)  # int_signal__linked from what is staged now
-    link_households(con, purge_date)
+    link_signals(con)  # int_signal__linked from what is staged now; households: household_signal
     terms = pl.DataFrame(
         {
             "feed": list(config.signals),

@@ -1,15 +1,15 @@
 -- _ddas_signal: the vroegsignalen of one gemeente and period for the DDAS v0.9 export
 -- (indicators/DEFINITIONS.md, "DDAS-export"). Grain: one row per delivered financial signal (the
 -- latest version known on $as_of) whose signal date lies in [$van, $tot] and whose address lies in
--- $gemeente, with the household it was linked to on $as_of. Needs the session's _household_signal
--- for the same $as_of (signals.features.link_households) and the code list _ddas_code
+-- $gemeente, with the household it was linked to on $as_of (the macro household_signal,
+-- signals/sql/int_signal__linked.sql). Needs the code list _ddas_code
 -- (field, code, label) registered by indicators/ddas.py. `signal_id` is a sequence number within
 -- this export only: no warehouse key, reference or pseudonym leaves with the file.
 create or replace temp table _ddas_signal as
 
 with financial as (
     select *
-    from _household_signal
+    from household_signal($as_of)
     where is_financial and gemeente = $gemeente and event_date between $van and $tot
 ),
 

@@ -3,28 +3,45 @@
 -- (knowledge date, not event date), and of a corrected row only the latest version known then.
 -- Windows are parameters from rules/catalogue/ruleset.yaml (section `features`).
 --
--- Households come from _household_signal (int_household__signal.sql, run just before).
+-- Households come from the macro household_signal (int_signal__linked.sql).
 -- Every pick of "the latest" signal ends with supplier_code, source_ref: a total order, so the
 -- same data always gives the same features (ties on dates used to be broken arbitrarily).
 delete from int_household__features where as_of_date = $as_of;
 insert into int_household__features by name
 
-with known_households as not materialized (
-    -- a name for the temp table, not a copy of it (a copy of 10 million rows spills at country scale)
-    select * from _household_signal
+with person_rows as (
+    select person_pseudonym, address_key from known_signal($as_of) where person_pseudonym is not null
+),
+
+mover_addresses as (
+    -- the addresses of people known at more than one address; a signal without a person only ever
+    -- joins a person at an address where that person is known, so nobody else can have moved
+    select distinct address_key
+    from person_rows
+    where person_pseudonym in (
+        select person_pseudonym from person_rows group by 1 having min(address_key) <> max(address_key)
+    )
+),
+
+person_addresses as (
+    -- every address such a person had signals at, with the first and last signal there (all history)
+    select household_person, address_key, min(event_date) as first_date, max(event_date) as last_date
+    from household_signal($as_of)
+    where household_person is not null and address_key in (select address_key from mover_addresses)
+    group by household_person, address_key
 ),
 
 moves as (
-    -- a person whose earliest signal at this address is later than a signal at another address
-    select distinct a.household_id
-    from known_households as a
-    inner join known_households as b
+    -- a person whose signals at this address run later than a signal at another address
+    select distinct a.household_person, a.address_key
+    from person_addresses as a
+    inner join person_addresses as b
         on a.household_person = b.household_person and a.address_key <> b.address_key
-        and b.event_date < a.event_date
+        and b.first_date < a.last_date
 ),
 
 recent as (
-    select * from known_households where event_date > $as_of - to_days($lookback_days)
+    select * from household_signal($as_of) where event_date > $as_of - to_days($lookback_days)
 ),
 
 rent as (
@@ -124,7 +141,7 @@ trajectories as (
 ),
 
 households as (
-    select distinct on (household_id) household_id, address_key, gemeente, wijk, buurt, wijkteam
+    select distinct on (household_id) household_id, address_key, household_person, gemeente, wijk, buurt, wijkteam
     from recent
     order by household_id, known_at desc
 ),
@@ -132,7 +149,7 @@ households as (
 final as (
     select
         cast($as_of as date) as as_of_date,
-        h.*,
+        h.* exclude (household_person),
         c.* exclude (household_id),
         r.* exclude (household_id),
         r.arrears_eur - e.previous_arrears_eur as arrears_change_eur,
@@ -143,7 +160,7 @@ final as (
         date_diff('day', cast($as_of as date), w.planned_cutoff_date) as days_until_planned_cutoff,
         date_diff('day', c.first_signal_date, cast($as_of as date)) as days_since_first_signal,
         s.households_at_address,
-        m.household_id is not null as has_moved,
+        m.address_key is not null as has_moved,
         tc.last_contact_date,
         coalesce(tc.was_reached_recently, false) as was_reached_recently,
         tr.trajectory_result_date,
@@ -152,7 +169,7 @@ final as (
     left join team_contacts as tc using (address_key)
     left join trajectories as tr using (address_key)
     inner join sharing as s using (address_key)
-    left join moves as m using (household_id)
+    left join moves as m on m.household_person = h.household_person and m.address_key = h.address_key
     inner join counts as c using (household_id)
     left join rent as r using (household_id)
     left join rent_earlier as e using (household_id)

@@ -1,9 +1,45 @@
 -- int_signal__linked: every staged row version as one signal, attached to its address and
 -- wijkteam. Grain: one row per delivered row version (corrections are later versions of the same
--- (feed, supplier_code, source_ref)). Not as-of dependent: households are linked as of a date in
--- int_household__features, from what was known then. Rows whose address is unknown never reach
--- staging (they are quarantined), so every signal has a team.
-create or replace table int_signal__linked as
+-- (feed, supplier_code, source_ref)). Not as-of dependent: households are linked as of a date by the
+-- macro household_signal below. Rows whose address is unknown never reach staging (they are
+-- quarantined), so every signal has a team.
+--
+-- Maintained incrementally (signals/features.py, link_signals): every night only the deliveries
+-- whose staged rows differ from what is linked — compared per (feed, delivery) by row count — are
+-- deleted and linked again: the night's new deliveries, and deliveries the retention purge or a
+-- correction touched. A changed address register (ref_address) or a changed column list makes
+-- link_signals empty the table first, so the same statements rebuild it whole. Rebuilding 10 million
+-- rows every night cost 15 s at country scale (bench/, BENCHMARKS.md); the result is the same
+-- (tests/signals/test_linking.py compares the two).
+create or replace temp table _staged_delivery as
+select 'huurachterstand' as feed, delivery_id, count(*) as row_count from stg_huurachterstand group by all
+union all
+select 'ontruiming', delivery_id, count(*) from stg_ontruiming group by all
+union all
+select 'waterafsluiting', delivery_id, count(*) from stg_waterafsluiting group by all
+union all
+select 'overlast', delivery_id, count(*) from stg_overlast group by all
+union all
+select 'ggd_melding', delivery_id, count(*) from stg_ggd_melding group by all
+union all
+select 'ddas', delivery_id, count(*) from stg_ddas group by all;
+
+create table if not exists int_signal__linked_delivery (
+    feed      varchar not null,
+    delivery_id varchar not null,
+    row_count bigint not null
+);
+
+create or replace temp table _relink_delivery as
+select feed, delivery_id from (
+    select * from _staged_delivery except select * from int_signal__linked_delivery
+)
+union
+select feed, delivery_id from (
+    select * from int_signal__linked_delivery except select * from _staged_delivery
+);
+
+create or replace temp view _relink_signal as
 
 with signals as (
     select 'huurachterstand' as feed, true as is_financial, signal_date as event_date,
@@ -11,34 +47,40 @@ with signals as (
            person_pseudonym, contract_id, arrears_eur, arrears_months, arrears_since_date,
            monthly_rent_eur, has_payment_arrangement
     from stg_huurachterstand
+    where delivery_id in (select delivery_id from _relink_delivery where feed = 'huurachterstand')
     union all by name
     select 'ontruiming' as feed, false as is_financial, stage_date as event_date,
            supplier_code, source_ref, delivery_id, line_no, known_at, known_date, address_key,
            person_pseudonym, contract_id, arrears_eur, reason as eviction_reason, stage,
            planned_date
     from stg_ontruiming
+    where delivery_id in (select delivery_id from _relink_delivery where feed = 'ontruiming')
     union all by name
     select 'waterafsluiting' as feed, true as is_financial, signal_date as event_date,
            supplier_code, source_ref, delivery_id, line_no, known_at, known_date, address_key,
            person_pseudonym, customer_id as contract_id, arrears_eur, stage, stage_date,
            planned_cutoff_date as planned_date
     from stg_waterafsluiting
+    where delivery_id in (select delivery_id from _relink_delivery where feed = 'waterafsluiting')
     union all by name
     select 'overlast' as feed, false as is_financial, report_date as event_date,
            supplier_code, source_ref, delivery_id, line_no, known_at, known_date, address_key,
            person_pseudonym, contract_id, category, severity, status
     from stg_overlast
+    where delivery_id in (select delivery_id from _relink_delivery where feed = 'overlast')
     union all by name
     select 'ggd_melding' as feed, false as is_financial, report_date as event_date,
            supplier_code, source_ref, delivery_id, line_no, known_at, known_date, address_key,
            person_pseudonym, category, urgency, known_to_care, status
     from stg_ggd_melding
+    where delivery_id in (select delivery_id from _relink_delivery where feed = 'ggd_melding')
     union all by name
     select 'ddas' as feed, true as is_financial, signal_date as event_date,
            supplier_code, source_ref, delivery_id, line_no, known_at, known_date, address_key,
            person_pseudonym, amount_eur::decimal(12, 2) as arrears_eur, partner_type,
            origin_date as arrears_since_date, is_crisis
     from stg_ddas
+    where delivery_id in (select delivery_id from _relink_delivery where feed = 'ddas')
 ),
 
 final as (
@@ -47,49 +89,107 @@ final as (
         a.wijk,
         a.buurt,
         a.wijkteam,
-        s.*
+        s.*,
+        -- the delivered row's identity as one number, and whether it has more than one version in
+        -- the table (maintained below): known_signal ranks only those
+        hash(s.feed, s.supplier_code, s.source_ref) as version_hash,
+        false as is_corrected
     from signals as s
     inner join ref_address as a using (address_key)
 )
 
 select * from final;
 
+create or replace temp table _relinked as select * from _relink_signal;
+
+drop view _relink_signal;
+
+create table if not exists int_signal__linked as select * from _relinked limit 0;
+
+delete from int_signal__linked as l
+using _relink_delivery as r
+where l.feed = r.feed and l.delivery_id = r.delivery_id;
+
+insert into int_signal__linked by name select * from _relinked;
+
+-- A row whose delivered row now has another version is marked; only the relinked rows' identities
+-- are looked at. A mark that outlives its other versions (purged) only costs a ranking.
+create or replace temp table _newly_corrected as
+select version_hash
+from int_signal__linked
+where version_hash in (select version_hash from _relinked)
+group by version_hash
+having count(*) > 1;
+
+update int_signal__linked set is_corrected = true
+where not is_corrected and version_hash in (select version_hash from _newly_corrected);
+
+delete from int_signal__linked_delivery as l
+using _relink_delivery as r
+where l.feed = r.feed and l.delivery_id = r.delivery_id;
+
+insert into int_signal__linked_delivery
+select * from _staged_delivery semi join _relink_delivery using (feed, delivery_id);
+
+drop table _relinked;
+
+drop table _newly_corrected;
+
 -- known_signal(as_of): what was known on a date — of every delivered row (feed, supplier_code,
 -- source_ref) dated by then, the latest version known then; a correction is a later delivery of the
 -- same row. The one definition of "latest known version", used by the household linking, the
 -- indicators and the DDAS export. Ties on knowledge time are broken by delivery and line, as the
 -- intake orders them. `signal_row` is the row id in int_signal__linked.
--- Narrow on purpose: only the ~1% of delivered rows with more than one version are ranked, over
--- keys only; a window over every wide row of 10 million signals spills to disk (BENCHMARKS.md).
--- Callers select the columns they need; DuckDB inlines the macro and reads only those.
+-- Rows of a delivered row with one version (~98%) are taken as they are; of the marked ones the
+-- latest is picked per delivered row with arg_max (a window over their wide rows, scattered through
+-- the table, cost more than the rest of the macro at country scale; BENCHMARKS.md). Callers select
+-- the columns they need; DuckDB inlines the macro and reads only those.
 create or replace macro known_signal(as_of) as table
-with candidates as (
-    select rowid as signal_row, feed, supplier_code, source_ref, known_at, delivery_id, line_no
+select rowid as signal_row, * exclude (version_hash, is_corrected)
+from int_signal__linked
+where known_date <= as_of and event_date <= as_of and not is_corrected
+union all
+select rowid as signal_row, * exclude (version_hash, is_corrected)
+from int_signal__linked
+where is_corrected and rowid in (
+    select arg_max(rowid, (known_at, delivery_id, line_no))
     from int_signal__linked
-    where known_date <= as_of and event_date <= as_of
-),
-
-corrected as (
-    select feed, supplier_code, source_ref
-    from candidates
+    where known_date <= as_of and event_date <= as_of and is_corrected
     group by feed, supplier_code, source_ref
-    having count(*) > 1
+);
+
+-- household_signal(as_of): every signal known on as_of (known_signal) with the household it
+-- belongs to (docs/linking.md):
+--   * one household = one address + one (pseudonymised) person; signals of the same person at the
+--     same address from any feed or supplier belong together;
+--   * a signal without a person joins the person household at its address when exactly one person
+--     is known there; otherwise it forms the address's own household (person unknown,
+--     household_person null);
+--   * two persons at one address are two households; one person at two addresses is two
+--     households (a move is visible as a new address).
+-- Used by the household features, the retention purge (a household's last signal) and the DDAS
+-- export. Who lives at an address is decided on everything known, also when a caller filters on
+-- dates. household_id is a hash of the household's address and person; group by (address_key,
+-- household_person) where the id itself is not needed (hashing 10 million rows costs seconds).
+create or replace macro household_signal(as_of) as table
+with people_at_address as (
+    -- exactly one person known at the address: the smallest and the largest are the same
+    select address_key, min(person_pseudonym) as first_person, max(person_pseudonym) as last_person
+    from known_signal(as_of)
+    where person_pseudonym is not null
+    group by address_key
 ),
 
-latest as (
-    select signal_row
-    from candidates
-    anti join corrected using (feed, supplier_code, source_ref)
-    union all
-    select signal_row
-    from candidates
-    semi join corrected using (feed, supplier_code, source_ref)
-    qualify row_number() over (
-        partition by feed, supplier_code, source_ref
-        order by known_at desc, delivery_id desc, line_no desc
-    ) = 1
+linked as (
+    select
+        s.*,
+        coalesce(s.person_pseudonym, case when p.first_person = p.last_person then p.first_person end)
+            as household_person
+    from known_signal(as_of) as s
+    left join people_at_address as p using (address_key)
 )
 
-select l.rowid as signal_row, l.*
-from int_signal__linked as l
-semi join latest on l.rowid = latest.signal_row;
+select
+    *,
+    'hh-' || left(sha256(address_key || '|' || coalesce(household_person, '')), 16) as household_id
+from linked

@@ -69,6 +69,7 @@ def test_bench_run_tiny_end_to_end(bench_cache, tmp_path):
     stages = result["stages"]
     assert set(stages) == {
         "scan_floor",
+        "linking_from_scratch",
         "features",
         "rules",
         "scoring",
@@ -77,6 +78,8 @@ def test_bench_run_tiny_end_to_end(bench_cache, tmp_path):
         "indicators",
     }
     assert stages["features"]["rows_out"] == result["households_with_features"] > 0
+    # the night links only the last day's deliveries again, on top of last night's table
+    assert 0 < stages["features"]["rows_linked_tonight"] < stages["linking_from_scratch"]["rows_out"]
     assert stages["lists_export"]["rows_out"] == stages["lists_build"]["rows_out"] > 0
     assert all(s["seconds"] > 0 and s["peak_rss_mb"] > 0 for s in stages.values())
     assert result["world"]["replicas_of_template"] == SCALES["tiny"].replicas
