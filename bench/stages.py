@@ -90,6 +90,7 @@ def run(db: Path, workdir: Path, as_of: date) -> dict:
     from signals.features import build_features, link_signals
     from signals.registry import teams
     from warehouse.retention import retention
+    from warehouse.migrate import migrate
     from warehouse.store import connect
 
     sampler = PeakSampler()
@@ -109,6 +110,7 @@ def run(db: Path, workdir: Path, as_of: date) -> dict:
 
     con = connect(db)
     try:
+        migrate(con)  # as the nightly's working copy is: a world built by older code gets the new schema
         floor_sql = scan_floor_sql(con)
         signal_rows = sum(
             con.execute(f'select count(*) from "{t}"').fetchall()[0][0]  # noqa: S608 - constant names

@@ -41,7 +41,14 @@ moves as (
 ),
 
 recent as (
-    select * from household_signal($as_of) where event_date > $as_of - to_days($lookback_days)
+    -- only the columns the features use: this is materialised once for all the steps below
+    select
+        household_id, household_person, address_key, gemeente, wijk, buurt, wijkteam, feed, is_financial,
+        event_date, known_at, supplier_code, source_ref, arrears_eur, arrears_months, arrears_since_date,
+        monthly_rent_eur, has_payment_arrangement, stage, stage_date, planned_date, urgency, partner_type,
+        is_crisis
+    from household_signal($as_of)
+    where event_date > $as_of - to_days($lookback_days)
 ),
 
 rent as (
@@ -92,6 +99,13 @@ ddas as (
 counts as (
     select
         household_id,
+        -- a household is one address (and person): these are the same on all its signals
+        any_value(address_key) as address_key,
+        any_value(household_person) as household_person,
+        any_value(gemeente) as gemeente,
+        any_value(wijk) as wijk,
+        any_value(buurt) as buurt,
+        any_value(wijkteam) as wijkteam,
         count(*) filter (where feed = 'overlast' and event_date > $as_of - to_days($short_window_days))
             as nuisance_reports_short_window,
         count(*) filter (where feed = 'overlast') as nuisance_reports_long_window,
@@ -140,17 +154,10 @@ trajectories as (
     group by address_key
 ),
 
-households as (
-    select distinct on (household_id) household_id, address_key, household_person, gemeente, wijk, buurt, wijkteam
-    from recent
-    order by household_id, known_at desc
-),
-
 final as (
     select
         cast($as_of as date) as as_of_date,
-        h.* exclude (household_person),
-        c.* exclude (household_id),
+        c.* exclude (household_person),
         r.* exclude (household_id),
         r.arrears_eur - e.previous_arrears_eur as arrears_change_eur,
         v.* exclude (household_id),
@@ -165,12 +172,11 @@ final as (
         coalesce(tc.was_reached_recently, false) as was_reached_recently,
         tr.trajectory_result_date,
         tr.trajectory_result_date is not null as has_active_trajectory
-    from households as h
+    from counts as c
     left join team_contacts as tc using (address_key)
     left join trajectories as tr using (address_key)
     inner join sharing as s using (address_key)
-    left join moves as m on m.household_person = h.household_person and m.address_key = h.address_key
-    inner join counts as c using (household_id)
+    left join moves as m on m.household_person = c.household_person and m.address_key = c.address_key
     left join rent as r using (household_id)
     left join rent_earlier as e using (household_id)
     left join eviction as v using (household_id)

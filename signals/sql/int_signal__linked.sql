@@ -90,10 +90,11 @@ final as (
         a.buurt,
         a.wijkteam,
         s.*,
-        -- the delivered row's identity as one number, and whether it has more than one version in
-        -- the table (maintained below): known_signal ranks only those
+        -- the delivered row's identity as one number; whether it has more than one version in the
+        -- table, and if so whether this is the latest (maintained below, used by known_signal)
         hash(s.feed, s.supplier_code, s.source_ref) as version_hash,
-        false as is_corrected
+        false as is_corrected,
+        true as is_latest
     from signals as s
     inner join ref_address as a using (address_key)
 )
@@ -105,6 +106,13 @@ create or replace temp table _relinked as select * from _relink_signal;
 drop view _relink_signal;
 
 create table if not exists int_signal__linked as select * from _relinked limit 0;
+
+-- delivered rows that lose a version: their other versions may have a new latest
+create or replace temp table _unlinked as
+select l.version_hash
+from int_signal__linked as l
+semi join _relink_delivery as r on l.feed = r.feed and l.delivery_id = r.delivery_id
+where l.is_corrected;
 
 delete from int_signal__linked as l
 using _relink_delivery as r
@@ -124,6 +132,29 @@ having count(*) > 1;
 update int_signal__linked set is_corrected = true
 where not is_corrected and version_hash in (select version_hash from _newly_corrected);
 
+-- the latest version (by knowledge time, delivery, line: known_signal's order) of every delivered
+-- row that gained or lost a version
+create or replace temp table _latest_version as
+select arg_max(rowid, (known_at, delivery_id, line_no)) as latest_row
+from int_signal__linked
+where is_corrected
+    and version_hash in (select version_hash from _relinked union select version_hash from _unlinked)
+group by feed, supplier_code, source_ref;
+
+update int_signal__linked set is_latest = false
+where is_corrected
+    and version_hash in (select version_hash from _relinked union select version_hash from _unlinked);
+
+update int_signal__linked set is_latest = true where rowid in (select latest_row from _latest_version);
+
+-- From this date on every version of every corrected row is known and dated, so the latest known
+-- version is the marked one (known_signal's fast path). A mark left by purged versions only makes
+-- the date later than it need be.
+create or replace table int_signal__linked_horizon as
+select coalesce(max(greatest(known_date, event_date)), date '0001-01-01') as complete_from
+from int_signal__linked
+where is_corrected;
+
 delete from int_signal__linked_delivery as l
 using _relink_delivery as r
 where l.feed = r.feed and l.delivery_id = r.delivery_id;
@@ -135,27 +166,35 @@ drop table _relinked;
 
 drop table _newly_corrected;
 
+drop table _unlinked;
+
+drop table _latest_version;
+
 -- known_signal(as_of): what was known on a date — of every delivered row (feed, supplier_code,
 -- source_ref) dated by then, the latest version known then; a correction is a later delivery of the
 -- same row. The one definition of "latest known version", used by the household linking, the
 -- indicators and the DDAS export. Ties on knowledge time are broken by delivery and line, as the
 -- intake orders them. `signal_row` is the row id in int_signal__linked.
--- Rows of a delivered row with one version (~98%) are taken as they are; of the marked ones the
--- latest is picked per delivered row with arg_max (a window over their wide rows, scattered through
--- the table, cost more than the rest of the macro at country scale; BENCHMARKS.md). Callers select
--- the columns they need; DuckDB inlines the macro and reads only those.
+-- Rows of a delivered row with one version (~98%) are taken as they are. Of the others, on a date
+-- by which all their versions are known (the nightly's), the marked latest is taken; on an earlier
+-- date (training snapshots, past years' indicators) the latest known then is picked with arg_max.
+-- Both avoid a window over every row (at country scale it spilled to disk; BENCHMARKS.md), and
+-- tests/signals/test_incremental_linking.py checks both against the plain definition. Callers
+-- select the columns they need; DuckDB inlines the macro and reads only those.
 create or replace macro known_signal(as_of) as table
-select rowid as signal_row, * exclude (version_hash, is_corrected)
+select rowid as signal_row, * exclude (version_hash, is_corrected, is_latest)
 from int_signal__linked
-where known_date <= as_of and event_date <= as_of and not is_corrected
+where known_date <= as_of and event_date <= as_of
+    and (not is_corrected or (is_latest and as_of >= (select complete_from from int_signal__linked_horizon)))
 union all
-select rowid as signal_row, * exclude (version_hash, is_corrected)
+select rowid as signal_row, * exclude (version_hash, is_corrected, is_latest)
 from int_signal__linked
 where is_corrected and rowid in (
-    select arg_max(rowid, (known_at, delivery_id, line_no))
-    from int_signal__linked
-    where known_date <= as_of and event_date <= as_of and is_corrected
-    group by feed, supplier_code, source_ref
+    select arg_max(l.rowid, (l.known_at, l.delivery_id, l.line_no))
+    from int_signal__linked as l
+    cross join int_signal__linked_horizon as h
+    where as_of < h.complete_from and l.known_date <= as_of and l.event_date <= as_of and l.is_corrected
+    group by l.feed, l.supplier_code, l.source_ref
 );
 
 -- household_signal(as_of): every signal known on as_of (known_signal) with the household it
