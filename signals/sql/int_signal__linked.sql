@@ -6,11 +6,11 @@
 --
 -- Maintained incrementally (signals/features.py, link_signals): every night only the deliveries
 -- whose staged rows differ from what is linked — compared per (feed, delivery) by row count — are
--- deleted and linked again: the night's new deliveries, and deliveries the retention purge or a
--- correction touched. A changed address register (ref_address) or a changed column list makes
--- link_signals empty the table first, so the same statements rebuild it whole. Rebuilding 10 million
--- rows every night cost 15 s at country scale (bench/, BENCHMARKS.md); the result is the same
--- (tests/signals/test_linking.py compares the two).
+-- deleted and linked again: the night's new deliveries, and deliveries the retention purge
+-- touched. When this file or the address register's gemeente/wijk/buurt/wijkteam changed since the
+-- table was built, link_signals drops it first, so the same statements rebuild it whole. Rebuilding
+-- 10 million rows every night cost 15 s at country scale (bench/, BENCHMARKS.md); the result is the
+-- same (tests/signals/test_incremental_linking.py compares the two).
 create or replace temp table _staged_delivery as
 select 'huurachterstand' as feed, delivery_id, count(*) as row_count from stg_huurachterstand group by all
 union all
