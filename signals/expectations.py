@@ -2,8 +2,8 @@
 
 Great Expectations is imported lazily (5–8 s): only intake needs it, never the portal. Validation
 runs on pandas frames (GX 1.24 has no working DuckDB or polars data source). Its results contain
-the offending values, so nothing of GX is written to disk here: findings go straight into the
-quarantine table, with personal fields masked.
+the offending values: findings go straight into the quarantine table, with personal fields masked,
+and GX's data docs (DataDocs) are written only next to the delivery reports, under their retention.
 """
 
 from __future__ import annotations
@@ -119,37 +119,59 @@ def _validation_definition(feed: str) -> Any:
 
 
 @cache
-def _checkpoint(feed: str, docs_dir: str | None) -> Any:
-    """A checkpoint for the feed's suite; with `docs_dir`, it also updates data docs there."""
+def _checkpoint(feed: str) -> Any:
+    """A checkpoint for the feed's suite. Its results stay in the context's store for DataDocs."""
     import great_expectations as gx
-    from great_expectations.checkpoint import UpdateDataDocsAction
 
-    ctx = _context()
-    actions = []
-    if docs_dir is not None:
-        site = f"intake-{abs(hash(docs_dir))}"
-        if site not in ctx.get_site_names():
-            ctx.add_data_docs_site(
-                site_name=site,
-                site_config={
-                    "class_name": "SiteBuilder",
-                    "store_backend": {
-                        "class_name": "TupleFilesystemStoreBackend",
-                        "base_directory": docs_dir,
-                    },
-                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-                },
-            )
-        actions.append(UpdateDataDocsAction(name="data_docs", site_names=[site]))
     vd = _validation_definition(feed)
-    return ctx.checkpoints.add(
+    return _context().checkpoints.add(
         gx.Checkpoint(
-            name=f"{vd.name}-{abs(hash(docs_dir))}",
+            name=vd.name,
             validation_definitions=[vd],
-            actions=actions,
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_ID]},
         )
     )
+
+
+@cache
+def _docs_site(docs_dir: str) -> str:
+    """The name of a data docs site writing to `docs_dir`, added to the context once."""
+    ctx = _context()
+    site = f"intake-{abs(hash(docs_dir))}"
+    ctx.add_data_docs_site(
+        site_name=site,
+        site_config={
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": docs_dir},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
+    return site
+
+
+class DataDocs:
+    """Great Expectations' data docs of one intake run's validations, built once when it ends.
+
+    Every build compiles GX's page templates again (~0.5 s); building after each feed's validation
+    cost a region night ~2 s (bench/, BENCHMARKS.md). The pages contain offending values: keep them
+    with the delivery reports, under the same retention.
+    """
+
+    def __init__(self, docs_dir: Path) -> None:
+        self.docs_dir = docs_dir
+        self._resources: list[Any] = []
+
+    def add(self, checkpoint_result: Any) -> None:
+        from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+        for identifier, result in checkpoint_result.run_results.items():
+            self._resources += [identifier, ExpectationSuiteIdentifier(name=result.suite_name)]
+
+    def build(self) -> None:
+        if self._resources:
+            site = _docs_site(str(self.docs_dir))
+            _context().build_data_docs(site_names=[site], resource_identifiers=self._resources)
+            self._resources = []
 
 
 @cache
@@ -203,18 +225,19 @@ def _plain(value: Any) -> str | None:
     return str(value)
 
 
-def run_suite(typed: pl.DataFrame, contract: FeedContract, docs_dir: Path | None = None) -> pl.DataFrame:
+def run_suite(typed: pl.DataFrame, contract: FeedContract, docs: DataDocs | None = None) -> pl.DataFrame:
     """Findings (row id, column, value, check, Dutch reason) of the feed's suite on `typed`.
 
-    With `docs_dir`, Great Expectations' data docs of this validation are written there. They
-    contain offending values: keep them with the delivery reports, under the same retention.
+    With `docs`, this validation goes into Great Expectations' data docs when `docs.build()` runs.
     """
     if typed.height == 0:
         return pl.DataFrame(schema=FINDINGS_SCHEMA)
-    checkpoint = _checkpoint(contract.feed, str(docs_dir) if docs_dir else None)
     # Only the columns the suite looks at: GX hashes and scans the whole frame it is given.
     frame = typed.select(ROW_ID, *_checked_columns(contract)).to_pandas()
-    result = next(iter(checkpoint.run(batch_parameters={"dataframe": frame}).run_results.values()))
+    checkpoint_result = _checkpoint(contract.feed).run(batch_parameters={"dataframe": frame})
+    if docs is not None:
+        docs.add(checkpoint_result)
+    result = next(iter(checkpoint_result.run_results.values()))
     person = {c.name for c in contract.columns if c.is_person_field}
     rows: list[dict[str, Any]] = []
     for r in result.results:

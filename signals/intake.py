@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -24,6 +25,9 @@ from signals.parse import LINE_NO, DeliveryRejected, ParsedDelivery, parse_deliv
 from signals.registry import suppliers
 from signals.validate import FINDINGS_SCHEMA, RECEIVED_DATE, ROW_ID, validate_rows
 from warehouse.load import DeliveryRecord, load_feed_batch, record_delivery, record_repeat
+
+if TYPE_CHECKING:
+    from signals.expectations import DataDocs
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -156,9 +160,15 @@ def ingest_files(
             records.append(record)
         if progress:
             progress(done, len(files))
-    docs_dir = reports_dir / "gx" if reports_dir is not None else None
+    docs = None
+    if reports_dir is not None and accepted:
+        from signals.expectations import DataDocs
+
+        docs = DataDocs(reports_dir / "gx")
     for feed, batch in accepted.items():
-        _validate_and_load(con, feed, batch, pseudonym_key, docs_dir)
+        _validate_and_load(con, feed, batch, pseudonym_key, docs)
+    if docs is not None:
+        docs.build()
     for record in records:
         record_delivery(con, record)
     if reports_dir is not None:
@@ -174,7 +184,7 @@ def _received_date(incoming: IncomingFile):
 
 
 def _validate_and_load(
-    con: duckdb.DuckDBPyConnection, feed: str, batch: list[_Accepted], key: bytes, docs_dir: Path | None
+    con: duckdb.DuckDBPyConnection, feed: str, batch: list[_Accepted], key: bytes, docs: DataDocs | None
 ) -> None:
     contract = load_contract(feed)
     frames = [
@@ -189,9 +199,7 @@ def _validate_and_load(
     ]
     # row_id is the row's position in this batch: frames derived from `raw` stay aligned with it.
     raw = pl.concat(frames).with_row_index(ROW_ID).with_columns(pl.col(ROW_ID).cast(pl.Int64))
-    typed, findings = validate_rows(
-        raw.select(ROW_ID, RECEIVED_DATE, *contract.column_names), contract, docs_dir
-    )
+    typed, findings = validate_rows(raw.select(ROW_ID, RECEIVED_DATE, *contract.column_names), contract, docs)
     typed = typed.drop(RECEIVED_DATE).hstack(raw.select("delivery_id", LINE_NO, "supplier_code", "known_at"))
     findings = pl.concat([findings, _duplicate_refs(typed), _unknown_addresses(con, typed, findings)])
     counts = load_feed_batch(con, feed, contract, raw, typed, findings, key)

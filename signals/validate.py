@@ -7,12 +7,15 @@ Great Expectations suite per feed (`signals.expectations`). A row with any findi
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from signals.contracts import Column, FeedContract
 from signals.parse import LINE_NO
+
+if TYPE_CHECKING:
+    from signals.expectations import DataDocs
 
 ROW_ID = "row_id"
 RECEIVED_DATE = "received_date"
@@ -157,7 +160,7 @@ def cast_rows(raw: pl.DataFrame, contract: FeedContract) -> tuple[pl.DataFrame, 
 
 
 def validate_rows(
-    raw: pl.DataFrame, contract: FeedContract, docs_dir: Path | None = None
+    raw: pl.DataFrame, contract: FeedContract, docs: DataDocs | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Typed rows and all findings (casting, elfproef, the feed's expectation suite).
 
@@ -168,7 +171,7 @@ def validate_rows(
 
     typed, cast_findings = cast_rows(raw.drop(RECEIVED_DATE), contract)
     typed = typed.with_columns(raw.get_column(RECEIVED_DATE))
-    suite_findings = run_suite(typed, contract, docs_dir)
+    suite_findings = run_suite(typed, contract, docs)
     findings = (
         pl.concat([cast_findings, suite_findings])
         .unique(subset=[ROW_ID, "column_name"], keep="first", maintain_order=True)
