@@ -134,14 +134,12 @@ def run(db: Path, workdir: Path, as_of: date) -> dict:
     with stage("linking_from_scratch") as rec:
         con = connect(db)
         rec["rows_in"] = rec["rows_out"] = link_signals(con)
-        tonight = con.execute(
-            "select count(*), count(distinct delivery_id) from int_signal__linked "
-            "where known_date = (select max(known_date) from int_signal__linked)"
-        ).fetchall()[0]
         con.execute(
-            "delete from int_signal__linked_delivery where delivery_id in (select delivery_id "
-            "from int_signal__linked where known_date = (select max(known_date) from int_signal__linked))"
+            "create temp table _tonight as select delivery_id from int_signal__linked "
+            "where known_date = (select max(known_date) from int_signal__linked)"
         )
+        tonight = con.execute("select count(*), count(distinct delivery_id) from _tonight").fetchall()[0]
+        con.execute("delete from int_signal__linked_delivery where delivery_id in (from _tonight)")
         con.close()
     with stage("features") as rec:
         con = connect(db)
