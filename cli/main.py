@@ -211,9 +211,11 @@ def show_list(
     ] = None,
     limit: Annotated[int, typer.Option(help="Show at most this many entries.")] = 30,
 ) -> None:
-    """Show a team's list in the terminal."""
+    """Show a team's list in the terminal, lane by lane."""
+    from rules.lanes import default_lanes
     from warehouse.store import read_only
 
+    lanes = default_lanes()
     with read_only(workspace / "warehouse.duckdb") as con:
         day = (
             date.fromisoformat(as_of)
@@ -221,20 +223,21 @@ def show_list(
             else con.execute("select max(as_of_date) from fct_list_entry").fetchall()[0][0]
         )
         rows = con.execute(
-            "select rank, tier, score, is_within_capacity, is_new, address_key, reasons_nl "
+            "select rank, lane, acute_date, score, is_within_capacity, is_new, address_key, reasons_nl, wgs_open "
             "from fct_list_entry where wijkteam = ? and as_of_date = ? order by rank limit ?",
             [team, day, limit],
         ).fetchall()
     table = Table(title=f"Vroegsignaleringslijst {team} — peildatum {day}")
-    for header in ("#", "prioriteit", "score", "capaciteit", "nieuw", "adres", "redenen"):
+    for header in ("#", "baan", "punten", "capaciteit", "nieuw", "Wgs open", "adres", "redenen"):
         table.add_column(header, overflow="fold")
-    for rank, tier, score, within, new, address, reasons in rows:
+    for rank, lane, acute_date, score, within, new, address, reasons, wgs_open in rows:
         table.add_row(
             str(rank),
-            tier,
+            lanes.label(lane) + (f"\n{acute_date:%d-%m-%Y}" if acute_date else ""),
             str(score),
             "ja" if within else "—",
             "nieuw" if new else "",
+            str(wgs_open or ""),
             address,
             "\n".join(reasons),
         )

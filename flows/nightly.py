@@ -120,6 +120,7 @@ def nightly(workspace: str = "data/demo", as_of: date | None = None, purge: bool
                 fired = apply_rules(working, as_of, str(ws.models))
                 step.rows_in, step.rows_out = built["households"], fired["rule_hits"]
                 run.model_version = fired["model_version"]
+                run.warnings += [("regels", "catalogus", message) for message in fired["warnings"]]
             with run.step("lists") as step:
                 shutil.rmtree(staged_lists(ws), ignore_errors=True)
                 published = publish_lists(working, as_of, str(staged_lists(ws)), run.run_id, run.code_version)
@@ -127,9 +128,14 @@ def nightly(workspace: str = "data/demo", as_of: date | None = None, purge: bool
             with run.step("indicators") as step:
                 indicators = compute_indicators(working, as_of)
                 step.rows_out = indicators["rows"]
-            run.status = "partial" if intake["rejected"] else "ok"
+            reasons = []
             if intake["rejected"]:
-                run.status_reason = "Afgewezen leveringen: " + " | ".join(intake["rejected"])
+                reasons.append("Afgewezen leveringen: " + " | ".join(intake["rejected"]))
+            if not fired["valid_rules"]:
+                # the lists are published, but no rule reasoned or routed anyone: not a normal night
+                reasons.append("Geen enkele regel geldt op deze peildatum: de lijsten zijn zonder regels gemaakt")
+            run.status = "partial" if reasons else "ok"
+            run.status_reason = " | ".join(reasons) or None
             con = connect(working_path)
             try:
                 run.save(con)

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from indicators.suppression import suppress
 from signals.contracts import FEEDS, load_contract
 from signals.ddas import STATUS_CODES, schema_path, schema_validator
+from signals.registrations import not_picked_up_results
 from signals.registry import config_dir
 from signals.validate import typed_expression
 from warehouse.models import run_sql_file
@@ -143,12 +144,6 @@ def code_list(config: DdasConfig) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=["field", "code", "label"], orient="row")
 
 
-def not_picked_up_results() -> list[str]:
-    """Eindresultaten that say the case was not taken up: those that are also a signal status."""
-    enums = _schema_enums()
-    return [r for r in enums["EnumEindresultaat"] if r in enums["EnumSignaalstatus"]]
-
-
 def latest_as_of(con: duckdb.DuckDBPyConnection) -> date | None:
     """The as-of date of the latest completed run: the state the warehouse holds."""
     query = "select max(as_of_date) from meta_run where status in ('ok', 'partial')"
@@ -215,7 +210,7 @@ def ddas_export(
             "van": van,
             "tot": tot,
             "as_of": as_of,
-            "not_picked_up": not_picked_up_results(),
+            "not_picked_up": list(not_picked_up_results()),
             "dagdeel_order": list(_schema_enums()["EnumDagdeel"]),
             "not_yet": next(label for label, code in STATUS_CODES.items() if code == "nog_niet_opgepakt"),
         }

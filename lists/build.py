@@ -1,4 +1,4 @@
-"""Assembling the list per wijkteam in DuckDB from features and rule hits."""
+"""Assembling the list per wijkteam in DuckDB: the Wgs follow-up duty, then the lanes."""
 
 from __future__ import annotations
 
@@ -8,11 +8,33 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from rules.lanes import NOT_YET, PICKED_UP, LaneSet, default_lanes
 from rules.schema import RuleSet
+from signals.registrations import not_picked_up_results
 from signals.registry import TeamConfig
 from warehouse.models import run_sql_file
 
-SQL = Path(__file__).parent / "sql" / "fct_list_entry.sql"
+SQL_DIR = Path(__file__).parent / "sql"
+
+
+def build_wgs_followup(
+    con: duckdb.DuckDBPyConnection, as_of: date, ruleset: RuleSet, lanes: LaneSet | None = None
+) -> int:
+    """(Re)build the as-of partition of fct_wgs_followup; returns the number of financial signals."""
+    lanes = lanes or default_lanes()
+    run_sql_file(
+        con,
+        SQL_DIR / "fct_wgs_followup.sql",
+        {
+            "as_of": as_of,
+            "financial_window_days": ruleset.features.financial_window_days,
+            "channel": lanes.wgs_followup.channel,
+            "picked_up": PICKED_UP,
+            "not_yet": NOT_YET,
+            "not_picked_up": list(not_picked_up_results()),
+        },
+    )
+    return con.execute("select count(*) from fct_wgs_followup where as_of_date = ?", [as_of]).fetchall()[0][0]
 
 
 def build_lists(
@@ -22,36 +44,33 @@ def build_lists(
     teams: TeamConfig,
     run_id: str,
     code_version: str,
+    lanes: LaneSet | None = None,
 ) -> int:
-    """(Re)build the as-of partition of fct_list_entry; returns the number of entries."""
-    tiers = pl.DataFrame(
-        {
-            "tier": list(ruleset.tiers),
-            "tier_rank": list(range(1, len(ruleset.tiers) + 1)),
-            "channel": [ruleset.channels[t] for t in ruleset.tiers],
-        }
-    )
+    """(Re)build the as-of partitions of fct_wgs_followup and fct_list_entry; returns the entries."""
+    lanes = lanes or default_lanes()
+    build_wgs_followup(con, as_of, ruleset, lanes)
     capacities = pl.DataFrame(
         {
             "wijkteam": [t.code for t in teams.teams],
             "capacity": [t.capacity_per_week for t in teams.teams],
         }
     )
-    con.register("_tiers", tiers)
+    con.register("_lanes", lanes.frame())
     con.register("_teams", capacities)
     try:
         run_sql_file(
             con,
-            SQL,
+            SQL_DIR / "fct_list_entry.sql",
             {
                 "as_of": as_of,
                 "default_capacity": teams.default_capacity_per_week,
-                "rules_version": ruleset.version,
+                "default_lane": lanes.default_lane,
+                "rules_version": f"{ruleset.version}; banen {lanes.version}",
                 "code_version": code_version,
                 "run_id": run_id,
             },
         )
     finally:
-        con.unregister("_tiers")
+        con.unregister("_lanes")
         con.unregister("_teams")
     return con.execute("select count(*) from fct_list_entry where as_of_date = ?", [as_of]).fetchall()[0][0]

@@ -18,22 +18,45 @@ import duckdb
 import polars as pl
 from xlsxwriter import Workbook
 
-LIST_QUERY = """
+from rules.lanes import default_lanes
+
+# A house number with its addition as Dutch addresses are written: "3A" for a letter, "3-10", "3-hs"
+# for the rest (never "3 10", which reads as two numbers). Used by the portal too.
+ADDRESS_SQL = (
+    "concat_ws(' ', a.street, a.house_number::varchar || case "
+    "when regexp_full_match(a.house_number_suffix, '[A-Za-z]') then upper(a.house_number_suffix) "
+    "else coalesce('-' || a.house_number_suffix, '') end)"
+)
+
+# Headers as a coordinator reads them (Dutch, no codes); the lane by its label (rules/lanes.yaml).
+LIST_QUERY = f"""
 select
-    e.wijkteam, e.rank as rang, e.tier as prioriteit, e.score,
-    case when e.is_within_capacity then 'ja' else 'nee' end as binnen_capaciteit,
-    case when e.is_new then 'ja' else 'nee' end as nieuw,
-    case when e.is_in_trajectory then 'ja' else 'nee' end as in_traject,
-    concat_ws(' ', a.street, a.house_number::varchar, a.house_number_suffix) as adres,
-    a.postcode, a.woonplaats, a.wijk, a.buurt,
-    e.household_id as huishouden,
-    strftime(e.first_signal_date, '%d-%m-%Y') as eerste_signaal,
-    e.reasons_nl[1] as reden_1, e.reasons_nl[2] as reden_2, e.reasons_nl[3] as reden_3,
-    array_to_string(e.rule_reasons_nl, ' | ') as regels,
-    replace(format('{:.2f}%', 100 * e.risk), '.', ',') as geschat_risico_6_maanden,
-    e.suggested_channel as voorgestelde_aanpak
+    e.wijkteam,
+    e.rank as "Rang",
+    l.lane_label as "Baan",
+    e.lane_rank as "Plaats in baan",
+    strftime(e.acute_date, '%d-%m-%Y') as "Datum (acuut)",
+    case when e.is_within_capacity then 'ja' else 'nee' end as "Binnen capaciteit",
+    e.score as "Punten",
+    replace(format('{{:.2f}}%', 100 * e.risk), '.', ',') as "Geschatte kans op aanzegging binnen 6 maanden",
+    case when e.is_new then 'ja' else 'nee' end as "Nieuw",
+    case when e.is_in_trajectory then 'ja' else 'nee' end as "In traject",
+    e.wgs_open as "Wgs: signalen die op opvolging wachten",
+    {ADDRESS_SQL} as "Adres",
+    a.postcode as "Postcode",
+    a.woonplaats as "Woonplaats",
+    a.wijk as "Wijk",
+    a.buurt as "Buurt",
+    e.household_id as "Huishouden",
+    strftime(e.first_signal_date, '%d-%m-%Y') as "Eerste signaal",
+    e.reasons_nl[1] as "Reden 1",
+    e.reasons_nl[2] as "Reden 2",
+    e.reasons_nl[3] as "Reden 3",
+    array_to_string(e.rule_reasons_nl, ' | ') as "Regels",
+    e.suggested_action as "Voorgestelde aanpak"
 from fct_list_entry as e
 inner join ref_address as a using (address_key)
+inner join _lanes as l using (lane)
 where e.as_of_date = ?
 order by e.wijkteam, e.rank
 """
@@ -84,18 +107,26 @@ def _write_xlsx(frame: pl.DataFrame, path: Path, as_of: date, title: str, accoun
     workbook.close()
 
 
+def _entries(con: duckdb.DuckDBPyConnection, as_of: date) -> pl.DataFrame:
+    con.register("_lanes", default_lanes().frame())
+    try:
+        return neutralise_formulas(con.sql(LIST_QUERY, params=[as_of]).pl())
+    finally:
+        con.unregister("_lanes")
+
+
 def _model_versions(con: duckdb.DuckDBPyConnection, as_of: date) -> str:
     models = con.execute(
         "select distinct model_version from fct_list_entry where as_of_date = ? order by 1", [as_of]
     ).fetchall()
-    return ", ".join(m for (m,) in models) or "geen (alleen regels)"
+    return ", ".join(m for (m,) in models) or "geen"
 
 
 def write_team_xlsx(
     con: duckdb.DuckDBPyConnection, as_of: date, team: str, path: Path, versions: dict[str, str]
 ) -> int:
     """One team's list as XLSX, the same workbook export_lists writes (the portal's download)."""
-    entries = neutralise_formulas(con.sql(LIST_QUERY, params=[as_of]).pl())
+    entries = _entries(con, as_of)
     frame = entries.filter(pl.col("wijkteam") == team).drop("wijkteam")
     account = {
         "as_of_date": as_of.strftime("%d-%m-%Y"),
@@ -137,7 +168,7 @@ def export_lists(
     """Write `<out_dir>/<as_of>/<team>.csv|.xlsx` for every team (empty lists too)."""
     target = out_dir / as_of.isoformat()
     target.mkdir(parents=True, exist_ok=True)
-    entries = neutralise_formulas(con.sql(LIST_QUERY, params=[as_of]).pl())
+    entries = _entries(con, as_of)
     versions = {**versions, "model_version": _model_versions(con, as_of)}
     per_team = entries.partition_by("wijkteam", as_dict=True, include_key=False, maintain_order=True)
     empty = entries.clear().drop("wijkteam")

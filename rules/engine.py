@@ -11,28 +11,13 @@ from typing import Any
 
 import duckdb
 
-from rules.schema import PLACEHOLDER, Comparison, Condition, Rule, RuleSet
+from rules.schema import MONTHS_NL, PLACEHOLDER, Comparison, Condition, Rule, RuleSet
 from signals.features import FEATURES
-
-MONTHS_NL = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
 
 _OPS = {"eq": "=", "ne": "<>", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 
 
-class _Params:
+class SqlParams:
     def __init__(self) -> None:
         self.values: dict[str, Any] = {}
 
@@ -48,7 +33,7 @@ def _identifier(feature: str) -> str:
     return f'"{feature}"'
 
 
-def _comparison(c: Comparison, p: _Params) -> str:
+def _comparison(c: Comparison, p: SqlParams) -> str:
     col = _identifier(c.feature)
     if c.op == "is_set":
         return f"{col} is not null"
@@ -61,7 +46,7 @@ def _comparison(c: Comparison, p: _Params) -> str:
     return f"{col} {_OPS[c.op]} {p.bind(c.value)}"
 
 
-def condition_sql(cond: Condition, p: _Params) -> str:
+def condition_sql(cond: Condition, p: SqlParams) -> str:
     parts = [
         condition_sql(x, p) if isinstance(x, Condition) else _comparison(x, p)
         for x in (cond.all or cond.any or ())
@@ -86,7 +71,7 @@ def _formatted(feature: str, fmt: str) -> str:
             return f"{col}::varchar"
 
 
-def reason_sql(template: str, p: _Params) -> str:
+def reason_sql(template: str, p: SqlParams) -> str:
     """'Achterstand {arrears_eur:eur}' → SQL concatenating literal parts and formatted values."""
     pieces, pos = [], 0
     for match in PLACEHOLDER.finditer(template):
@@ -99,20 +84,32 @@ def reason_sql(template: str, p: _Params) -> str:
     return " || ".join(pieces)
 
 
-def rule_sql(rule: Rule, p: _Params) -> str:
+def rule_sql(rule: Rule, p: SqlParams) -> str:
     # Identifiers are checked feature names; every value is a bound parameter.
+    if rule.acute is not None:
+        dates = ", ".join(_identifier(name) for name in rule.acute.date)
+        acute_date, action = f"coalesce({dates})::date", f"{p.bind(rule.acute.action)}::varchar"
+    else:
+        acute_date, action = "null::date", "null::varchar"
     return (
         f"select as_of_date, household_id, {p.bind(rule.id)} as rule_id, "  # noqa: S608
-        f"{p.bind(rule.version)}::integer as rule_version, {p.bind(rule.tier)} as tier, "
-        f"{p.bind(rule.points)}::integer as points, {reason_sql(rule.reason, p)} as reason_nl "
+        f"{p.bind(rule.version)}::integer as rule_version, {p.bind(rule.lane)}::varchar as lane, "
+        f"{acute_date} as acute_date, {action} as action_nl, {reason_sql(rule.reason, p)} as reason_nl "
         f"from int_household__features where as_of_date = $as_of and {condition_sql(rule.when, p)}"
     )
 
 
-def apply_rules(con: duckdb.DuckDBPyConnection, ruleset: RuleSet, as_of: date) -> int:
-    """(Re)build the as-of partition of int_rule_hit; returns the number of hits."""
-    p = _Params()
-    active = [r for r in ruleset.rules if r.is_valid_on(as_of)]
+def apply_rules(
+    con: duckdb.DuckDBPyConnection, ruleset: RuleSet, as_of: date, rules_as_of: date | None = None
+) -> int:
+    """(Re)build the as-of partition of int_rule_hit; returns the number of hits.
+
+    The rules applied are those valid on `rules_as_of` (default: `as_of` itself, so a past list is
+    rebuilt with the rules of its day); a backtest passes today to apply today's catalogue to the
+    past.
+    """
+    p = SqlParams()
+    active = ruleset.valid_on(rules_as_of or as_of)
     con.execute("delete from int_rule_hit where as_of_date = ?", [as_of])
     if active:
         union = "\nunion all\n".join(rule_sql(r, p) for r in active)
@@ -122,7 +119,7 @@ def apply_rules(con: duckdb.DuckDBPyConnection, ruleset: RuleSet, as_of: date) -
 
 def preview_rule(con: duckdb.DuckDBPyConnection, rule: Rule, as_of: date) -> list[tuple[str, int]]:
     """(wijkteam, households) for whom `rule` fires on `as_of`, from the features of that date."""
-    p = _Params()
+    p = SqlParams()
     sql = (
         "select wijkteam, count(*) from int_household__features "  # noqa: S608 - checked identifiers
         f"where as_of_date = $as_of and {condition_sql(rule.when, p)} group by 1 order by 1"

@@ -1,15 +1,14 @@
-"""The scorecard: binned features → integer points → estimated risk, fitted with scikit-learn.
+"""The scorecard: binned features → integer points → estimated risk.
 
 Why our own binning instead of optbinning: the bins are policy (rules/scorecard.yaml, reviewed
-like the rules), not something to optimise per training run; what is learned is only the points
-per bin. Monotonicity where the domain demands it is enforced by merging adjacent bins whose
-fitted points go the wrong way (pool-adjacent-violators) and refitting, so every published bin
-table reads in the expected direction.
+like the rules), not something to optimise per training run; what a scorecard says is only the
+points per bin. Two kinds exist: the prior (rules/prior_scorecard.yaml, points from published
+evidence and policy, ranking from day one) and a fitted one (evaluation/fit.py, from the
+installation's own history), which is live only when it beat the prior in a backtest.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from datetime import date
@@ -23,9 +22,11 @@ import polars as pl
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from rules.schema import Condition
 from signals.features import FEATURES
 
 SPEC_PATH = Path(__file__).parent / "scorecard.yaml"
+PRIOR_PATH = Path(__file__).parent / "prior_scorecard.yaml"
 NO_SIGNAL = "geen"
 # Location may route a household to its team, never score it (PRODUCT.md).
 FORBIDDEN_FEATURES = frozenset({"gemeente", "wijk", "buurt", "wijkteam", "address_key"})
@@ -72,6 +73,40 @@ class BinnedFeature(BaseModel):
         return pl.when(value.is_null()).then(0).otherwise(index).cast(pl.Int32)
 
 
+class Combination(BaseModel):
+    """Points for signals that come together: a condition in the rules' language, yes or no."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z][a-z_]+$")
+    label: str
+    rationale: str = Field(min_length=20)
+    when: Condition
+    monotone: Literal["increasing", "none"] = "increasing"
+
+    @model_validator(mode="after")
+    def _not_a_feature(self) -> Combination:
+        if self.name in FEATURES:
+            raise ValueError(f"combination {self.name!r} has the name of a feature")
+        return self
+
+    def bin_labels(self) -> list[str]:
+        return ["nee", "ja"]
+
+    def bin_index(self) -> pl.Expr:
+        return pl.col(self.name).fill_null(False).cast(pl.Int32)
+
+
+class TrainingSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_history_days: int = Field(gt=0)
+    min_snapshots: int = Field(ge=2)
+    max_test_months: int = Field(ge=1)
+    regularisation_c: float = Field(gt=0)
+    promotion_margin: float = Field(ge=0)
+
+
 class EvaluationSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -87,10 +122,22 @@ class ScorecardSpec(BaseModel):
     label_horizon_days: int = Field(gt=0)
     label_stages: tuple[str, ...]
     points_per_doubling: float = Field(gt=0)
-    test_months: int = Field(ge=1)
-    regularisation_c: float = Field(gt=0)
+    training: TrainingSettings
     features: tuple[BinnedFeature, ...] = Field(min_length=1)
+    combinations: tuple[Combination, ...] = ()
     evaluation: EvaluationSettings
+
+    @property
+    def terms(self) -> tuple[BinnedFeature | Combination, ...]:
+        """Everything that earns points, in the order of the file: features, then combinations."""
+        return (*self.features, *self.combinations)
+
+    @model_validator(mode="after")
+    def _unique(self) -> ScorecardSpec:
+        names = [t.name for t in self.terms]
+        if len(names) != len(set(names)):
+            raise ValueError("two scorecard terms share a name")
+        return self
 
 
 @cache
@@ -104,25 +151,32 @@ def format_risk(risk: float) -> str:
 
 
 def bin_indices(features: pl.DataFrame, spec: ScorecardSpec) -> pl.DataFrame:
-    """One integer column per scorecard feature: the household's bin (0 = no value)."""
-    return features.select(f.bin_index().alias(f.name) for f in spec.features)
+    """One integer column per scorecard term: the household's bin (0 = no value, or "nee").
+
+    Combination columns are computed in SQL next to the features (rules/scoring.py,
+    `scored_features_sql`), from the same conditions the rules engine compiles.
+    """
+    return features.select(t.bin_index().alias(t.name) for t in spec.terms)
 
 
 class Scorecard(BaseModel):
-    """A fitted scorecard: points per bin; total points → estimated risk."""
+    """Points per bin; total points → estimated risk. A prior or a fitted one."""
 
     model_config = ConfigDict(extra="forbid")
 
     version: str
+    kind: Literal["prior", "fitted"]
     spec_version: str
-    trained_through: date
-    training_as_of: tuple[date, ...]
+    trained_through: date | None = None
+    training_as_of: tuple[date, ...] = ()
     points_per_doubling: float
     intercept: float
-    # feature → points per bin (bin 0 first); merged bins carry the same points.
+    # term → points per bin (bin 0 first); merged bins carry the same points.
     points: dict[str, list[int]]
     labels: dict[str, list[str]]
     feature_labels: dict[str, str]
+    # term → why each bin has its points (the prior's rationale; empty for a fitted scorecard)
+    rationale: dict[str, list[str]] = Field(default_factory=dict)
 
     def risk(self, score: np.ndarray | float) -> np.ndarray:
         """Estimated probability of the label for a total score (the model's own link)."""
@@ -130,12 +184,15 @@ class Scorecard(BaseModel):
         return 1 / (1 + np.exp(-logit))
 
     def contributions(self, bins: pl.DataFrame) -> pl.DataFrame:
-        """Points per feature for each row of `bins` (from bin_indices), plus `score`."""
+        """Points per term for each row of `bins` (from bin_indices), plus `score`."""
         points = bins.select(
             pl.col(name).replace_strict(dict(enumerate(pts)), return_dtype=pl.Int32).alias(name)
             for name, pts in self.points.items()
         )
         return points.with_columns(score=pl.sum_horizontal(self.points.keys()).cast(pl.Int32))
+
+    def score(self, bins: pl.DataFrame) -> np.ndarray:
+        return self.contributions(bins)["score"].to_numpy()
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -146,78 +203,59 @@ class Scorecard(BaseModel):
         return cls.model_validate(json.loads(path.read_text(encoding="utf-8")))
 
 
-def _one_hot(bins: np.ndarray, groups: list[list[int]]) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """Design matrix: one column per (feature, group) except each feature's group of bin 0."""
-    columns, keys = [], []
-    for j, feature_groups in enumerate(groups):
-        grouped = np.asarray(feature_groups)[bins[:, j]]
-        base = feature_groups[0]
-        for g in sorted(set(feature_groups) - {base}):
-            columns.append(grouped == g)
-            keys.append((j, g))
-    return np.column_stack(columns).astype(float), keys
+class PriorBin(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    bin: str
+    points: int
+    why: str = Field(min_length=10)
 
 
-def _violations(coefs: list[float], direction: str) -> int | None:
-    """Index i where bins i and i+1 go the wrong way (bins 1.. only; bin 0 is 'no value')."""
-    if direction == "none":
-        return None
-    for i in range(1, len(coefs) - 1):
-        wrong = coefs[i + 1] < coefs[i] if direction == "increasing" else coefs[i + 1] > coefs[i]
-        if wrong:
-            return i
-    return None
+class PriorScorecard(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str
+    spec_version: str
+    # the estimated 6-month risk of a signalled household with 0 points
+    base_risk: float = Field(gt=0, lt=1)
+    base_risk_why: str = Field(min_length=20)
+    points: dict[str, tuple[PriorBin, ...]]
 
 
-def fit_scorecard(
-    bins: pl.DataFrame, label: np.ndarray, spec: ScorecardSpec, training_as_of: list[date]
-) -> Scorecard:
-    """Fit points per bin with L2 logistic regression, merging bins until monotone."""
-    from sklearn.linear_model import LogisticRegression
+def _check_prior(prior: PriorScorecard, spec: ScorecardSpec) -> None:
+    if prior.spec_version != spec.version:
+        raise ValueError(f"prior scorecard is for bins {prior.spec_version}, rules/scorecard.yaml is {spec.version}")
+    names = [t.name for t in spec.terms]
+    if list(prior.points) != names:
+        raise ValueError(f"prior scorecard: give points for exactly these terms, in this order: {names}")
+    for term in spec.terms:
+        given = [b.bin for b in prior.points[term.name]]
+        if given != term.bin_labels():
+            raise ValueError(f"prior scorecard, {term.name}: bins {given} are not {term.bin_labels()}")
+        points = [b.points for b in prior.points[term.name]]
+        if points[0] != 0:
+            raise ValueError(f"prior scorecard, {term.name}: the first bin (no such signal) is 0 points")
+        body = points[1:]
+        if term.monotone == "increasing" and body != sorted(body):
+            raise ValueError(f"prior scorecard, {term.name}: points must rise over the bins")
+        if term.monotone == "decreasing" and body != sorted(body, reverse=True):
+            raise ValueError(f"prior scorecard, {term.name}: points must fall over the bins")
 
-    matrix = bins.select(f.name for f in spec.features).to_numpy()
-    groups = []
-    for j, f in enumerate(spec.features):
-        # A bin nobody falls in gets the points of its nearest neighbour that does.
-        used = np.bincount(matrix[:, j], minlength=len(f.bin_labels())) > 0
-        if not used.any():
-            raise ValueError(f"no training rows for {f.name}")
-        occupied = np.flatnonzero(used)
-        groups.append([int(occupied[np.argmin(np.abs(occupied - b))]) for b in range(len(used))])
-    for _ in range(50):
-        design, keys = _one_hot(matrix, groups)
-        model = LogisticRegression(C=spec.regularisation_c, max_iter=2000)
-        model.fit(design, label)
-        per_bin = []
-        for j, feature_groups in enumerate(groups):
-            coef = {g: c for (jj, g), c in zip(keys, model.coef_[0], strict=True) if jj == j}
-            per_bin.append([coef.get(g, 0.0) for g in feature_groups])
-        bad = [(j, _violations(per_bin[j], f.monotone)) for j, f in enumerate(spec.features)]
-        bad = [(j, i) for j, i in bad if i is not None]
-        if not bad:
-            break
-        j, i = bad[0]
-        merged_from, merged_into = groups[j][i + 1], groups[j][i]
-        groups[j] = [merged_into if g == merged_from else g for g in groups[j]]
-    scale = spec.points_per_doubling / math.log(2)
-    # Anchor each feature at "no such signal" (bin 0) = 0 points: a household's points then come
-    # only from what is known about it (negative where a signal lowers the risk, e.g. a payment
-    # arrangement), so every reason shown is a signal the household has. The shift moves into the
-    # intercept; the order of households and the risk of a total are unchanged.
-    shifts = [per_bin[j][0] for j in range(len(spec.features))]
-    points = {
-        f.name: [round((c - shifts[j]) * scale) for c in per_bin[j]] for j, f in enumerate(spec.features)
-    }
-    intercept = float(model.intercept_[0]) + sum(shifts)
-    fingerprint = hashlib.sha256(json.dumps(points, sort_keys=True).encode()).hexdigest()[:8]
+
+@cache
+def load_prior(path: Path = PRIOR_PATH, spec_path: Path = SPEC_PATH) -> Scorecard:
+    """The prior scorecard as a Scorecard, checked against the spec (bins, order, direction)."""
+    spec = load_spec(spec_path)
+    prior = PriorScorecard.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    _check_prior(prior, spec)
     return Scorecard(
-        version=f"{spec.version}+{max(training_as_of):%Y%m}.{fingerprint}",
-        spec_version=spec.version,
-        trained_through=max(training_as_of),
-        training_as_of=tuple(sorted(training_as_of)),
+        version=prior.version,
+        kind="prior",
+        spec_version=prior.spec_version,
         points_per_doubling=spec.points_per_doubling,
-        intercept=intercept,
-        points=points,
-        labels={f.name: f.bin_labels() for f in spec.features},
-        feature_labels={f.name: f.label for f in spec.features},
+        intercept=math.log(prior.base_risk / (1 - prior.base_risk)),
+        points={name: [b.points for b in bins] for name, bins in prior.points.items()},
+        labels={t.name: t.bin_labels() for t in spec.terms},
+        feature_labels={t.name: t.label for t in spec.terms},
+        rationale={name: [b.why for b in bins] for name, bins in prior.points.items()},
     )

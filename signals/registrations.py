@@ -29,6 +29,15 @@ def ddas_vocabulary() -> dict[str, tuple[str, ...]]:
     }
 
 
+@cache
+def not_picked_up_results() -> tuple[str, ...]:
+    """Eindresultaten that say a signal was not taken up: those that are also a signal status
+    (EnumSignaalstatus), e.g. "Niet opgepakt: herhaalde melding"."""
+    defs = json.loads(schema_path().read_text(encoding="utf-8"))["$defs"]
+    statuses = set(defs["EnumSignaalstatus"]["enum"])
+    return tuple(r for r in defs["EnumEindresultaat"]["enum"] if r in statuses)
+
+
 class RegistrationError(ValueError):
     pass
 

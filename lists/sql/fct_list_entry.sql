@@ -1,15 +1,24 @@
--- fct_list_entry: the list per wijkteam on $as_of. Grain: one row per household per as-of date.
--- Who is on it: every household with a financial signal (Wgs: all are followed up), and every
--- other household for which at least one rule fired. Rules decide the tier; within a tier the
--- order is score (descending), then the longest-waiting household (earliest first signal), then
--- household_id, so the order is total and reproducible.
--- Score: the scorecard's points when a scorecard is in use (int_household__score), and the top
--- three non-zero contributions are the reasons shown (a household whose signals earn no points
--- either way shows its rule reasons); before the first training, the rule points and rule
--- reasons (the "rules only" order).
--- Households in an active trajectory are marked (is_in_trajectory) and not listed as new unless
--- a crisis-tier signal arrives.
--- _tiers (tier, tier_rank, channel) and _teams (wijkteam, capacity) are registered by the caller.
+-- fct_list_entry: the list per wijkteam on $as_of, in lanes (rules/lanes.yaml, rules/lanes.py).
+-- Grain: one row per household per as-of date.
+-- Who is on it: every signalled household — every household with features on $as_of, i.e. with a
+-- signal in the lookback window. Nobody with a financial signal is left off (Wgs).
+-- Lane: the first lane, in the order of rules/lanes.yaml, that a rule fired for the household routes
+-- to; a household no such rule fired for is in the default lane. Rules give reasons; they never
+-- order the ranked lane.
+-- Order: in a lane ordered by date, the earliest date of its routing rules first, then the score;
+-- in the ranked lane the score (descending), then the longest-waiting household (earliest first
+-- signal), then household_id — a total, reproducible order. `rank` is the place in the team's whole
+-- list (lanes in order), `lane_rank` the place within the lane.
+-- Capacity: only a lane with a capacity line has one: its first `capacity` households (the team's
+-- weekly capacity) are within capacity; in a lane without one, every household is (all need
+-- action now).
+-- Reasons: in the acute lane the routing rule's reason first; then the scorecard's largest positive
+-- contributions ("label: bin (+n punten)"); a household without a positive contribution shows its
+-- rule reasons. Households in an active trajectory are marked (is_in_trajectory) and not listed as
+-- new unless they are in the first lane.
+-- wgs_open: the household's financial signals that await follow-up (fct_wgs_followup, built first).
+-- _lanes (lane, lane_order, lane_label, has_capacity_line, is_by_date, channel) and _teams
+-- (wijkteam, capacity) are registered by the caller (lists/build.py).
 delete from fct_list_entry where as_of_date = $as_of;
 insert into fct_list_entry by name
 
@@ -18,25 +27,41 @@ with features as (
 ),
 
 hits as (
-    select h.*, t.tier_rank
-    from int_rule_hit as h
-    inner join _tiers as t using (tier)
-    where h.as_of_date = $as_of
+    select * from int_rule_hit where as_of_date = $as_of
 ),
 
-per_household as (
+routed as (
+    -- the lane a household's rules route it to: the first in lane order, with its earliest date
     select
-        household_id,
-        min(tier_rank) as tier_rank,
-        sum(points) as score,
-        list(reason_nl order by points desc, rule_id) as reasons,
-        list(rule_id order by rule_id) as rules_fired
+        h.household_id,
+        arg_min(
+            {'lane': h.lane, 'acute_date': h.acute_date, 'action_nl': h.action_nl, 'reason_nl': h.reason_nl},
+            (l.lane_order, h.acute_date, h.rule_id)
+        ) as route
+    from hits as h
+    inner join _lanes as l using (lane)
+    group by h.household_id
+),
+
+reasons as (
+    select household_id, list(reason_nl order by rule_id) as rule_reasons, list(rule_id order by rule_id) as rules_fired
     from hits
     group by household_id
 ),
 
 scores as (
-    select * from int_household__score where as_of_date = $as_of
+    select
+        *,
+        list_filter(contributions, lambda c: c.points > 0) as positive
+    from int_household__score
+    where as_of_date = $as_of
+),
+
+wgs as (
+    select household_id, count(*) filter (where is_open)::integer as wgs_open
+    from fct_wgs_followup
+    where as_of_date = $as_of
+    group by household_id
 ),
 
 previous_list as (
@@ -49,65 +74,88 @@ entries as (
     select
         f.household_id, f.wijkteam, f.address_key, f.first_signal_date, f.has_financial_signal,
         f.has_active_trajectory,
-        coalesce(p.tier_rank, (select max(tier_rank) from _tiers)) as tier_rank,
-        coalesce(s.score, p.score, 0) as score,
+        coalesce(ro.route.lane, $default_lane) as lane,
+        ro.route.acute_date as acute_date,
+        ro.route.action_nl as action_nl,
+        ro.route.reason_nl as route_reason,
+        coalesce(s.score, 0) as score,
         s.risk,
         s.model_version,
         s.contributions as score_points,
-        coalesce(p.reasons, []) as rule_reasons,
-        case
-            -- no scorecard yet, or no points either way: the rule reasons explain the entry
-            when s.household_id is null or len(list_filter(s.contributions, lambda c: c.points <> 0)) = 0
-                then coalesce(p.reasons, [])
-            else list_transform(
-                list_filter(s.contributions, lambda c: c.points <> 0)[1:3],
-                lambda c: c.label || ': ' || c.bin || ' (' || case when c.points > 0 then '+' else '' end
-                     || c.points::varchar || case when abs(c.points) = 1 then ' punt)' else ' punten)' end
-            )
-        end as reasons,
-        coalesce(p.rules_fired, []) as rules_fired
+        s.positive,
+        coalesce(r.rule_reasons, []) as rule_reasons,
+        coalesce(r.rules_fired, []) as rules_fired,
+        coalesce(w.wgs_open, 0) as wgs_open
     from features as f
-    left join per_household as p using (household_id)
+    left join routed as ro using (household_id)
+    left join reasons as r using (household_id)
     left join scores as s using (household_id)
-    where f.has_financial_signal or p.household_id is not null
+    left join wgs as w using (household_id)
+),
+
+laned as (
+    select e.*, l.lane_order, l.has_capacity_line, l.is_by_date, l.channel
+    from entries as e
+    inner join _lanes as l using (lane)
 ),
 
 ranked as (
     select
         *,
         row_number() over (
-            partition by wijkteam order by tier_rank, score desc, first_signal_date, household_id
-        ) as rank
-    from entries
+            partition by wijkteam, lane
+            order by case when is_by_date then acute_date end nulls last, score desc, first_signal_date,
+                household_id
+        ) as lane_rank
+    from laned
+),
+
+placed as (
+    select
+        *,
+        row_number() over (partition by wijkteam order by lane_order, lane_rank) as rank
+    from ranked
 ),
 
 final as (
     select
         cast($as_of as date) as as_of_date,
-        r.wijkteam,
-        r.household_id,
-        r.rank,
-        t.tier,
-        r.score,
-        r.rank <= coalesce(c.capacity, $default_capacity) as is_within_capacity,
-        -- in a trajectory: known to the team, so not "new" again unless the tier is the highest
-        prev.household_id is null and (not r.has_active_trajectory or r.tier_rank = 1) as is_new,
-        r.has_active_trajectory as is_in_trajectory,
-        r.has_financial_signal,
-        r.address_key,
-        r.first_signal_date,
-        r.reasons[1:3] as reasons_nl,
-        r.rule_reasons as rule_reasons_nl,
-        r.score_points,
-        r.risk,
-        coalesce(r.model_version, 'geen (alleen regels)') as model_version,
-        r.rules_fired,
-        t.channel as suggested_channel,
+        p.wijkteam,
+        p.household_id,
+        p.rank,
+        p.lane,
+        p.lane_rank,
+        p.score,
+        not p.has_capacity_line or p.lane_rank <= coalesce(c.capacity, $default_capacity) as is_within_capacity,
+        -- in a trajectory: known to the team, so not "new" again unless in the first lane
+        prev.household_id is null and (not p.has_active_trajectory or p.lane_order = 1) as is_new,
+        p.has_active_trajectory as is_in_trajectory,
+        p.has_financial_signal,
+        p.address_key,
+        p.first_signal_date,
+        p.acute_date,
+        case
+            when p.route_reason is null and len(coalesce(p.positive, [])) = 0 then p.rule_reasons[1:3]
+            else (
+                case when p.route_reason is null then [] else [p.route_reason] end
+                || list_transform(
+                    coalesce(p.positive, []),
+                    lambda c: c.label || ': ' || c.bin || ' (+' || c.points::varchar
+                        || case when c.points = 1 then ' punt)' else ' punten)' end
+                )
+            )[1:3]
+        end as reasons_nl,
+        p.rule_reasons as rule_reasons_nl,
+        p.score_points,
+        p.risk,
+        coalesce(p.model_version, 'geen') as model_version,
+        p.rules_fired,
+        coalesce(p.action_nl, p.channel) as suggested_action,
+        p.wgs_open,
         $rules_version as rules_version,
         $code_version as code_version,
         $run_id as run_id
-    from ranked as r
-    inner join _tiers as t using (tier_rank)
+    from placed as p
     left join _teams as c using (wijkteam)
     left join previous_list as prev using (wijkteam, household_id)
 )

@@ -59,6 +59,23 @@ rent as (
     qualify row_number() over (partition by household_id order by event_date desc, known_at desc, supplier_code, source_ref) = 1
 ),
 
+rent_history as (
+    -- the rent arrears of the whole lookback: the latest signal (also when it is older than the
+    -- financial window), how many signals, and whether an arrangement seen earlier is gone now
+    select
+        household_id,
+        arg_max(
+            {'months': arrears_months, 'eur': arrears_eur, 'since': arrears_since_date, 'signal': event_date,
+             'arrangement': coalesce(has_payment_arrangement, false)},
+            (event_date, known_at, supplier_code, source_ref)
+        ) as latest,
+        count(*) as arrears_signals_long_window,
+        bool_or(coalesce(has_payment_arrangement, false)) as had_arrangement
+    from recent
+    where feed = 'huurachterstand'
+    group by household_id
+),
+
 rent_earlier as (
     -- arrears trend: the amount of the latest signal before the current one, within the window
     select r.household_id, k.arrears_eur as previous_arrears_eur
@@ -118,6 +135,7 @@ counts as (
             as distinct_sources,
         count(*) filter (where is_financial and event_date > $as_of - to_days($stacking_window_days))
             as financial_signals_stacking_window,
+        count(*) filter (where feed = 'waterafsluiting') as water_signals_long_window,
         bool_or(is_financial and event_date > $as_of - to_days($financial_window_days))
             as has_financial_signal,
         max(event_date) filter (where feed = 'ddas' and is_crisis
@@ -162,6 +180,14 @@ final as (
         r.arrears_eur - e.previous_arrears_eur as arrears_change_eur,
         v.* exclude (household_id),
         date_diff('day', cast($as_of as date), v.planned_eviction_date) as days_until_planned_eviction,
+        date_diff('day', v.eviction_stage_date, cast($as_of as date)) as days_in_eviction_stage,
+        h.latest.months as last_arrears_months,
+        h.latest.eur as last_arrears_eur,
+        date_diff('day', h.latest.signal, cast($as_of as date)) as days_since_arrears_signal,
+        -- months (of 30.4 days) since the arrears of the latest signal began
+        round(date_diff('day', h.latest.since, cast($as_of as date)) / 30.4, 1) as months_in_arrears,
+        coalesce(h.arrears_signals_long_window, 0) as arrears_signals_long_window,
+        coalesce(h.had_arrangement and not h.latest.arrangement, false) as has_broken_arrangement,
         w.* exclude (household_id),
         d.* exclude (household_id),
         date_diff('day', cast($as_of as date), w.planned_cutoff_date) as days_until_planned_cutoff,
@@ -179,6 +205,7 @@ final as (
     left join moves as m on m.household_person = c.household_person and m.address_key = c.address_key
     left join rent as r using (household_id)
     left join rent_earlier as e using (household_id)
+    left join rent_history as h using (household_id)
     left join eviction as v using (household_id)
     left join water as w using (household_id)
     left join ddas as d using (household_id)
