@@ -18,7 +18,6 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench.stages import GOLDEN_SCORECARD
 from bench.world import CACHE, END_DATE
 
 
@@ -78,7 +77,6 @@ def measure(template: Path, workdir: Path) -> dict:
     shutil.copyfile(template / "warehouse.duckdb", ws / "warehouse.duckdb")
     shutil.copytree(template / "region" / "reference", ws / "reference")
     shutil.copytree(template / "region" / "registraties", ws / "registraties")
-    shutil.copyfile(GOLDEN_SCORECARD, ws / "models" / "scorecard.json")
     (ws / "inbox").mkdir()
     env = bench_env(CACHE / "prefect-home")
     log = workdir / "nightly.log"

@@ -30,7 +30,6 @@ TABLES_READ_BY_FEATURES = (
     "reg_contact_attempt",
     "reg_case_result",
 )
-GOLDEN_SCORECARD = Path(__file__).resolve().parents[1] / "tests" / "golden" / "scorecard.json"
 
 
 def rss_mb() -> float:
@@ -85,7 +84,7 @@ def run(db: Path, workdir: Path, as_of: date) -> dict:
     from lists.export import export_lists
     from rules.engine import apply_rules
     from rules.schema import default_ruleset
-    from rules.scorecard import Scorecard
+    from rules.scorecard import load_prior
     from rules.scoring import score_households
     from signals.features import build_features, link_signals
     from signals.registry import teams
@@ -157,7 +156,7 @@ def run(db: Path, workdir: Path, as_of: date) -> dict:
         con.close()
         rec["rows_in"] = households
 
-    card = Scorecard.load(GOLDEN_SCORECARD)
+    card = load_prior()  # what a fresh installation ranks with
     with stage("scoring") as rec:
         con = connect(db)
         rec["rows_out"] = score_households(con, as_of, card)

@@ -7,7 +7,6 @@ import shutil
 import pytest
 
 from tests.conftest import TINY_AS_OF
-from tests.golden.regenerate import install_scorecard
 
 
 @pytest.fixture(scope="session")
@@ -20,7 +19,6 @@ def demo_run(prefect_server, default_region, tmp_path_factory):
     workspace = tmp_path_factory.mktemp("demo-ws")
     for part in ("inbox", "reference", "registraties"):
         shutil.copytree(region / part, workspace / part)
-    install_scorecard(workspace)
     summary = nightly(str(workspace), TINY_AS_OF, purge=False)
     assert summary["status"] in {"ok", "partial"}
     return region, workspace

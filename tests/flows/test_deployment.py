@@ -15,7 +15,6 @@ import duckdb
 import pytest
 
 from tests.conftest import TINY_AS_OF, _free_port
-from tests.golden.regenerate import install_scorecard
 
 pytestmark = pytest.mark.flow
 
@@ -27,7 +26,6 @@ def _workspace(tiny_region: Path, target: Path) -> Path:
 
     for part in ("inbox", "reference", "registraties"):
         shutil.copytree(tiny_region / part, target / part)
-    install_scorecard(target)
     return target
 
 

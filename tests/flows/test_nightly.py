@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from tests.conftest import TINY_AS_OF
-from tests.golden.regenerate import GOLDEN, GOLDEN_INDICATORS, install_scorecard, write_indicator_tables
+from tests.golden.regenerate import GOLDEN, GOLDEN_INDICATORS, write_indicator_tables
 
 pytestmark = pytest.mark.flow
 
@@ -36,7 +36,6 @@ def first_run(prefect_server, tiny_region, tmp_path_factory):
     for part in ("inbox", "reference", "registraties"):
         shutil.copytree(tiny_region / part, workspace / part)
     _copy_mtimes(tiny_region / "inbox", workspace / "inbox")
-    install_scorecard(workspace)
     collect = _Collect()
     root = logging.getLogger()
     old_level = root.level

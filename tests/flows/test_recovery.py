@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from tests.conftest import TINY_AS_OF
-from tests.golden.regenerate import GOLDEN, install_scorecard
+from tests.golden.regenerate import GOLDEN
 
 pytestmark = pytest.mark.flow
 
@@ -26,7 +26,6 @@ RUN_HISTORY = {"meta_run", "meta_run_step", "meta_run_warning"}
 def _workspace(tiny_region: Path, target: Path) -> Path:
     for part in ("inbox", "reference", "registraties"):
         shutil.copytree(tiny_region / part, target / part)
-    install_scorecard(target)
     return target
 
 

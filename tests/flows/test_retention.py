@@ -11,7 +11,6 @@ import polars as pl
 import pytest
 
 from rules.schema import default_ruleset
-from tests.golden.regenerate import install_scorecard
 from warehouse.retention import RetentionConfig, purge_expired, retention, sweep_files, windows_within_terms
 from warehouse.store import read_only, working_copy
 
@@ -57,7 +56,6 @@ def purged(prefect_server, tiny_region, tmp_path_factory):
     ws = tmp_path_factory.mktemp("retention")
     for part in ("inbox", "reference", "registraties"):
         shutil.copytree(tiny_region / part, ws / part)
-    install_scorecard(ws)
     # Go-live: history in, lists for two dates, nothing purged yet.
     nightly(str(ws), EARLIER, purge=False)
     nightly(str(ws), PURGE_DATE, purge=False)

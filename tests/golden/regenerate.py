@@ -5,10 +5,8 @@ Runs the real nightly flow (Prefect local mode) on the tiny region of tests/conf
 the CSV lists into tests/golden/lists/ and writes the indicator tables (as `vroeg indicators
 --out` does) of INDICATOR_YEARS into tests/golden/indicators/. Never edit the golden files by hand.
 
-The tiny region is too small to train on, so the flow scores with a frozen scorecard
-(tests/golden/scorecard.json, fitted by `vroeg demo` on the 80,000-household default region): the
-golden lists then show scorecard order, points and reasons. Replace it only when the scorecard spec
-(rules/scorecard.yaml) changes version: copy `data/demo/models/scorecard.json` after `make demo`.
+The tiny region is a fresh installation without a trained scorecard: the prior scorecard
+(rules/prior_scorecard.yaml) ranks its lists, as it does on any installation's first night.
 """
 
 from __future__ import annotations
@@ -23,15 +21,6 @@ GOLDEN = Path(__file__).parent / "lists"
 GOLDEN_INDICATORS = Path(__file__).parent / "indicators"
 # The tiny region's delivered history (14 months to 2026-10-31) covers the baseline year and the next.
 INDICATOR_YEARS = (2025, 2026)
-SCORECARD = Path(__file__).parent / "scorecard.json"
-
-
-def install_scorecard(workspace: Path) -> None:
-    """Put the frozen scorecard where the nightly flow looks for the one in use."""
-    (workspace / "models").mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(SCORECARD, workspace / "models" / "scorecard.json")
-
-
 def write_indicator_tables(warehouse: Path, out: Path) -> list[Path]:
     """The suppressed indicator tables of INDICATOR_YEARS as CSV files in `out`."""
     from indicators.config import indicator_config
@@ -56,7 +45,6 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         generate_region(root, **TINY)
-        install_scorecard(root)
         summary = nightly(str(root), TINY_AS_OF)
         source = Path(summary["lists_dir"])
         shutil.rmtree(GOLDEN, ignore_errors=True)

@@ -90,12 +90,10 @@ def _ddas_levering(region: Path) -> tuple[dict, set[str]]:
 @pytest.fixture(scope="module")
 def ddas_run(prefect_server, tiny_region, tmp_path_factory):
     from flows.nightly import nightly
-    from tests.golden.regenerate import install_scorecard
-
+    
     workspace = tmp_path_factory.mktemp("ddas-ws")
     for part in ("inbox", "reference", "registraties"):
         shutil.copytree(tiny_region / part, workspace / part)
-    install_scorecard(workspace)
     levering, bsns = _ddas_levering(tiny_region)
     path = workspace / "inbox" / "zaanoever" / "ddas" / "vroegsignalen-2026-03.json"
     path.parent.mkdir(parents=True, exist_ok=True)

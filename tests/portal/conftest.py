@@ -20,7 +20,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import TINY_AS_OF, _free_port
-from tests.golden.regenerate import install_scorecard
 
 PASSWORD = "een-lang-test-wachtwoord"
 OWN_TEAM, OTHER_TEAM = "zaanstad-poelenburg", "oostzaan"
@@ -61,7 +60,6 @@ def portal_workspace(prefect_server, tiny_region, tmp_path_factory) -> PortalWor
     root = tmp_path_factory.mktemp("portal-ws")
     for part in ("inbox", "reference", "registraties"):
         shutil.copytree(tiny_region / part, root / part)
-    install_scorecard(root)
     run_nightly(root)
     con = state.open_state(root / "portal.sqlite")
     password_hash = hash_password(PASSWORD)
