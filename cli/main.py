@@ -1,15 +1,23 @@
-"""`vroeg`: generate the demo region, run the nightly flow, look at lists and runs, check rules."""
+"""`vroeg`: generate the demo region, run the nightly flow, look at lists and runs.
+
+The sub-commands live next to this file, one module per job (rules, model, reports, production,
+portal); this module makes the app and registers them. Every command is a thin shell over the
+library.
+"""
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from cli import model, production, reports
+from cli.options import WorkspaceOpt, console, quiet_prefect
+from cli.portal import portal_app
+from cli.rules import rules_app
 
 app = typer.Typer(
     help="Vroegsignalering: van leveringen naar een geprioriteerde lijst per sociaal wijkteam.",
@@ -18,37 +26,13 @@ app = typer.Typer(
     # Locals in a traceback may hold delivered rows: never print them.
     pretty_exceptions_show_locals=False,
 )
-rules_app = typer.Typer(help="De regelcatalogus controleren en uitproberen.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
-model_app = typer.Typer(help="De scorekaart trainen en evalueren.", no_args_is_help=True)
-app.add_typer(model_app, name="model")
+app.add_typer(model.model_app, name="model")
 contracts_app = typer.Typer(help="De feedcontracten en hun documentatie.", no_args_is_help=True)
 app.add_typer(contracts_app, name="contracts")
-from cli.portal import portal_app  # noqa: E402 - after the other sub-apps, in help order
-
 app.add_typer(portal_app, name="portal")
-console = Console()
 
 DEMO_END_DATE = date(2026, 10, 31)
-
-WorkspaceOpt = Annotated[
-    Path,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Workspace folder (inbox, reference, warehouse, lists).",
-        envvar="VROEG_WORKSPACE",
-    ),
-]
-
-
-def _quiet_prefect() -> None:
-    import logging
-
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 @app.command()
@@ -102,7 +86,7 @@ def nightly(
     ] = True,
 ) -> None:
     """Run the nightly flow for one as-of date: ingest, purge, features, rules, lists, indicators."""
-    _quiet_prefect()
+    quiet_prefect()
     from flows.nightly import nightly as nightly_flow
 
     with _local_mode_settings():
@@ -161,7 +145,7 @@ def demo(
         # Go-live: take in the delivered history without purging, fit the first scorecard on it,
         # then the regular nightly run (with the retention purge) publishes the lists with it.
         nightly(workspace=workspace, as_of=DEMO_END_DATE.isoformat(), purge=False)
-        model_train(workspace=workspace, ground_truth=workspace / "ground_truth")
+        model.train(workspace=workspace, ground_truth=workspace / "ground_truth")
     nightly(workspace=workspace, as_of=DEMO_END_DATE.isoformat())
 
 
@@ -223,8 +207,8 @@ def show_list(
             else con.execute("select max(as_of_date) from fct_list_entry").fetchall()[0][0]
         )
         rows = con.execute(
-            "select rank, lane, acute_date, score, is_within_capacity, is_new, address_key, reasons_nl, wgs_open "
-            "from fct_list_entry where wijkteam = ? and as_of_date = ? order by rank limit ?",
+            "select rank, lane, acute_date, score, is_within_capacity, is_new, address_key, reasons_nl, "
+            "wgs_open from fct_list_entry where wijkteam = ? and as_of_date = ? order by rank limit ?",
             [team, day, limit],
         ).fetchall()
     table = Table(title=f"Vroegsignaleringslijst {team} — peildatum {day}")
@@ -244,105 +228,6 @@ def show_list(
     console.print(table)
     if not rows:
         console.print("Geen regels voor dit team op deze peildatum.")
-
-
-@app.command()
-def indicators(
-    year: Annotated[int, typer.Option("--year", help="Jaar van de indicatoren, bijv. 2026.")],
-    workspace: WorkspaceOpt = Path("data/demo"),
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            help="Map voor de CSV-bestanden (puntkomma, UTF-8 met BOM) en het rapport met grafieken (HTML).",
-        ),
-    ] = None,
-) -> None:
-    """Show the evaluators' indicators of a year (small cells hidden); write CSV files and the report."""
-    import polars as pl
-
-    from indicators.config import indicator_config
-    from indicators.report import latest_as_of, render_report
-    from indicators.tables import indicator_tables, write_csv
-    from warehouse.store import read_only
-
-    config = indicator_config()
-    with read_only(workspace / "warehouse.duckdb") as con:
-        tables = indicator_tables(con, year, config)
-        report = render_report(con, year, config, latest_as_of(con)) if out is not None else None
-    for title, frame in tables.values():
-        table = Table(title=f"{title} — {year}")
-        needed = 1
-        for column in frame.columns:
-            # a number folded over two lines would read as two numbers: values never wrap (headers may)
-            widest = frame[column].cast(pl.String).str.len_chars().max() or 0
-            table.add_column(column, overflow="fold", min_width=max(widest, 1))
-            needed += max(widest, 10) + 3
-        for row in frame.iter_rows():
-            table.add_row(*("" if v is None else str(v) for v in row))
-        # a wide table is printed wider than a narrow terminal rather than squeezed below its values
-        Console(width=max(console.width, needed)).print(table)
-        if frame.is_empty():
-            console.print(f"Geen cijfers opgeslagen voor {year}.")
-    console.print(
-        f'"<{config.min_cell}": 1 tot en met {config.min_cell - 1}; "{config.secondary_label}": afgeschermd'
-        " omdat het verborgen aantal anders uit een totaal volgt."
-    )
-    if out is not None:
-        written = write_csv(tables, out, year)
-        page = out / f"indicatoren_{year}.html"
-        page.write_text(report, encoding="utf-8")
-        console.print("Geschreven: " + ", ".join(str(p) for p in [*written, page]))
-
-
-@app.command()
-def ddas(
-    gemeente: Annotated[
-        str, typer.Option("--gemeente", help="Gemeentecode (bijv. 0479) of naam (Zaanstad).")
-    ],
-    van: Annotated[str, typer.Option("--van", help="Eerste signaaldatum van de periode (YYYY-MM-DD).")],
-    tot: Annotated[str, typer.Option("--tot", help="Laatste signaaldatum van de periode, inclusief.")],
-    workspace: WorkspaceOpt = Path("data/demo"),
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out", help="Het JSON-bestand (standaard <workspace>/exports/ddas_<code>_<van>_<tot>.json)."
-        ),
-    ] = None,
-) -> None:
-    """Export the DDAS v0.9 levering of one gemeente and period: vroegsignalen and vroegsignaalzaken.
-
-    Record level, without personal fields (indicators/DEFINITIONS.md, "DDAS-export"). Refused when
-    fewer than min_cell (config/indicators.yaml) households had a vroegsignaal in the period. Every
-    export is logged in <workspace>/exports/ddas_exports.jsonl (counts and file hash, no contents).
-    """
-    from indicators.config import indicator_config
-    from indicators.ddas import DdasExportRefused, ddas_export, shown_counts, write_export
-    from warehouse.retention import retention
-    from warehouse.store import read_only
-
-    try:
-        first, last = date.fromisoformat(van), date.fromisoformat(tot)
-    except ValueError as exc:
-        raise typer.BadParameter(f"Een datum als JJJJ-MM-DD, bijv. 2026-01-31 ({exc}).") from exc
-    min_cell = indicator_config().min_cell
-    try:
-        with read_only(workspace / "warehouse.duckdb") as con:
-            export = ddas_export(con, gemeente, first, last, min_cell, retention())
-    except DdasExportRefused as refused:
-        console.print(f"[red]{refused}[/]")
-        raise typer.Exit(1) from refused
-    exports = workspace / "exports"
-    out = out or exports / f"ddas_{export.gemeentecode}_{export.van}_{export.tot}.json"
-    written = write_export(export, out, exports / "ddas_exports.jsonl", min_cell)
-    shown = shown_counts(export.counts, min_cell)
-    console.print(
-        f"DDAS-levering gemeente {export.gemeentecode}, {export.van} t/m {export.tot} "
-        f"(peildatum {export.as_of}): {shown['vroegsignalen']} vroegsignalen van "
-        f"{shown['huishoudens']} huishoudens, {shown['vroegsignaalzaken']} vroegsignaalzaken met "
-        f"{shown['contactpogingen']} contactpogingen en {shown['zaken_met_resultaat']} resultaten."
-    )
-    console.print(f"Geschreven (voldoet aan het DDAS-schema v0.9): [bold]{written}[/]")
 
 
 @app.command()
@@ -381,61 +266,12 @@ def runs(
 
 
 @app.command()
-def schedule(
-    workspace: WorkspaceOpt = Path("data/demo"),
-    port: Annotated[int, typer.Option(help="Port of the local Prefect server (loopback only).")] = 4200,
-) -> None:
-    """One machine: start a local Prefect server and run the nightly flow every night at 02:00
-    Europe/Amsterdam until stopped (Ctrl-C). The server's database and log live in
-    <workspace>/.prefect; its UI is at http://127.0.0.1:<port>."""
-    from flows.deploy import NIGHTLY_CRON, TIMEZONE, local_server, serve_nightly
-
-    _quiet_prefect()
-    home = workspace.resolve() / ".prefect"
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    minute, hour = (int(x) for x in NIGHTLY_CRON.split()[:2])
-    with (
-        local_server(home, port, home / "server.log") as api_url,
-        temporary_settings({PREFECT_API_URL: api_url}),
-    ):
-        console.print(
-            f"Prefect-server draait op {api_url.removesuffix('/api')}; de nachtelijke run start elke dag om "
-            f"{hour:02d}:{minute:02d} ({TIMEZONE}). Stoppen met Ctrl-C."
-        )
-        serve_nightly(workspace)
-
-
-@app.command()
-def deploy(
-    workspace: WorkspaceOpt = Path("data/demo"),
-    pool: Annotated[
-        str, typer.Option(help="Process work pool the worker polls (created if absent).")
-    ] = "vroeg",
-) -> None:
-    """Production: register the nightly deployment (02:00 Europe/Amsterdam) on the Prefect server of
-    PREFECT_API_URL. Then start a worker: `prefect worker start --pool <pool>`."""
-    from flows.deploy import DEPLOYMENT_NAME, deploy_nightly
-
-    if not os.environ.get("PREFECT_API_URL"):
-        console.print(
-            "[red]Zet eerst PREFECT_API_URL[/] (bijv. http://127.0.0.1:4200/api) naar de Prefect-server."
-        )
-        raise typer.Exit(2)
-    deployment_id = deploy_nightly(workspace, pool)
-    console.print(
-        f"Deployment nightly/{DEPLOYMENT_NAME} ({deployment_id}) staat op work pool '{pool}'. "
-        f"Start een worker met: prefect worker start --pool {pool}"
-    )
-
-
-@app.command()
 def purge(
     workspace: WorkspaceOpt = Path("data/demo"),
     on: Annotated[str | None, typer.Option("--date", help="Purge date YYYY-MM-DD (default: today).")] = None,
 ) -> None:
     """Delete personal data whose retention term (config/retention.yaml) has passed; counts only."""
-    _quiet_prefect()
+    quiet_prefect()
     from flows.nightly import today_amsterdam
     from flows.purge_expired_data import purge_expired_data, sweep_expired_files
     from warehouse.store import working_copy
@@ -451,68 +287,6 @@ def purge(
     )
 
 
-@rules_app.command("validate")
-def rules_validate() -> None:
-    """Check every rule file against the schema; exit 1 with the problem if one is wrong."""
-    from rules.schema import CatalogueError, load_ruleset
-
-    try:
-        ruleset = load_ruleset()
-    except CatalogueError as exc:
-        console.print(f"[red]Regelcatalogus ongeldig:[/] {exc}")
-        raise typer.Exit(1) from exc
-    console.print(f"Regelcatalogus {ruleset.version}: {len(ruleset.rules)} regels, alle geldig.")
-
-
-@rules_app.command("preview")
-def rules_preview(
-    rule_id: Annotated[str, typer.Argument(help="Rule id, e.g. R005.")],
-    as_of: Annotated[str, typer.Option("--as-of", help="Peildatum with features (YYYY-MM-DD).")],
-    workspace: WorkspaceOpt = Path("data/demo"),
-) -> None:
-    """Who would this rule fire for on a date, per team (from that date's features)."""
-    from rules.engine import preview_rule
-    from rules.schema import default_ruleset
-    from warehouse.store import read_only
-
-    rule = next((r for r in default_ruleset().rules if r.id == rule_id), None)
-    if rule is None:
-        console.print(f"[red]Onbekende regel {rule_id}[/]")
-        raise typer.Exit(1)
-    with read_only(workspace / "warehouse.duckdb") as con:
-        counts = preview_rule(con, rule, date.fromisoformat(as_of))
-    table = Table(title=f"{rule.id} {rule.title} — peildatum {as_of}")
-    table.add_column("wijkteam")
-    table.add_column("huishoudens", justify="right")
-    for team, n in counts:
-        table.add_row(team, str(n))
-    table.add_row("[bold]totaal[/]", f"[bold]{sum(n for _, n in counts)}[/]")
-    console.print(table)
-
-
-@model_app.command("train")
-def model_train(
-    workspace: WorkspaceOpt = Path("data/demo"),
-    ground_truth: Annotated[
-        Path | None,
-        typer.Option(
-            help="Synthetic data only: the generator's ground truth, for the ceiling and the audit."
-        ),
-    ] = None,
-) -> None:
-    """Fit the scorecard on earlier as-of dates, evaluate on later ones, publish it with its model card."""
-    from evaluation.train import publish, train_and_evaluate
-    from warehouse.store import write_session
-    from warehouse.workspace import Workspace
-
-    ws = Workspace(workspace.resolve())
-    with write_session(ws.warehouse) as con:
-        evaluation = train_and_evaluate(con, ground_truth)
-    card_path, model_card = publish(evaluation, ws.models)
-    console.print(evaluation.capacity)
-    console.print(f"Scorekaart {evaluation.card.version}: {card_path}\nModelkaart: {model_card}")
-
-
 @contracts_app.command("docs")
 def contracts_docs(
     out: Annotated[Path, typer.Option(help="Where to write the supplier documentation.")] = Path(
@@ -525,6 +299,12 @@ def contracts_docs(
     out.write_text(render_feed_docs() + "\n", encoding="utf-8")
     console.print(f"Geschreven: {out}")
 
+
+# After this module's own commands, in help order.
+app.command()(reports.indicators)
+app.command()(reports.ddas)
+app.command()(production.schedule)
+app.command()(production.deploy)
 
 if __name__ == "__main__":
     app()

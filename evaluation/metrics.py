@@ -1,42 +1,9 @@
-"""Precision and recall at each team's capacity, AUC, calibration, and the bias audit."""
+"""Escalations found at a capacity line (ties at their expected share), calibration, the bias audit."""
 
 from __future__ import annotations
 
 import numpy as np
 import polars as pl
-
-from signals.registry import TeamConfig
-
-# Orderings compared; each is a list of (column, descending) applied within (as_of_date, team).
-ORDERINGS: dict[str, list[tuple[str, bool]]] = {
-    "lijst (tier, dan scorekaart)": [("rule_tier_rank", False), ("score", True)],
-    "scorekaart": [("score", True)],
-    "alleen regels (tier, regelpunten)": [("rule_tier_rank", False), ("rule_points", True)],
-    "alleen huurachterstand (bedrag)": [("arrears_eur_sort", True)],
-    "plafond: latente kans (generator)": [("latent_risk", True)],
-}
-
-
-def with_capacity(frame: pl.DataFrame, teams: TeamConfig, weeks: int) -> pl.DataFrame:
-    capacity = pl.DataFrame(
-        {
-            "wijkteam": [t.code for t in teams.teams],
-            "capacity": [t.capacity_per_week * weeks for t in teams.teams],
-        }
-    )
-    return frame.join(capacity, on="wijkteam", how="left").with_columns(
-        pl.col("capacity").fill_null(teams.default_capacity_per_week * weeks),
-        pl.col("arrears_eur").cast(pl.Float64).fill_null(0).alias("arrears_eur_sort"),
-    )
-
-
-def selected(frame: pl.DataFrame, ordering: list[tuple[str, bool]]) -> pl.Series:
-    """True for the households within their team's capacity under `ordering` (ties by id)."""
-    columns = [c for c, _ in ordering] + ["household_id"]
-    descending = [d for _, d in ordering] + [False]
-    ranked = frame.with_row_index("_pos").sort(columns, descending=descending, nulls_last=True)
-    ranked = ranked.with_columns(pl.int_range(pl.len()).over("as_of_date", "wijkteam").alias("_rank"))
-    return ranked.sort("_pos").select(pl.col("_rank") < pl.col("capacity")).to_series()
 
 
 def expected_at_capacity(frame: pl.DataFrame, ordering: list[tuple[str, bool]]) -> tuple[int, float]:
@@ -63,49 +30,6 @@ def expected_at_capacity(frame: pl.DataFrame, ordering: list[tuple[str, bool]]) 
     slots = int(blocks["slots"].sum())
     expected = float((blocks["positives"] * blocks["slots"] / blocks["n"]).sum())
     return slots, expected
-
-
-def capacity_table(frame: pl.DataFrame) -> pl.DataFrame:
-    """Per ordering: selected, escalations found (expected, ties at random), precision and recall."""
-    positives = int(frame["label"].sum())
-    rows = []
-    for name, ordering in ORDERINGS.items():
-        if any(c not in frame.columns or frame[c].null_count() == frame.height for c, _ in ordering):
-            continue
-        chosen, hits = expected_at_capacity(frame, ordering)
-        rows.append(
-            {
-                "ordering": name,
-                "selected": chosen,
-                "escalations_found": round(hits, 1),
-                "escalations": positives,
-                "precision": hits / max(chosen, 1),
-                "recall": hits / max(positives, 1),
-            }
-        )
-    return pl.DataFrame(rows)
-
-
-def auc_table(frame: pl.DataFrame) -> pl.DataFrame:
-    from sklearn.metrics import roc_auc_score
-
-    label = frame["label"].to_numpy()
-    rows = []
-    for name, column, sign in (
-        ("scorekaart", "score", 1),
-        ("alleen regels (regelpunten)", "rule_points", 1),
-        ("alleen huurachterstand (bedrag)", "arrears_eur_sort", 1),
-        ("plafond: latente kans", "latent_risk", 1),
-    ):
-        if (
-            column in frame.columns
-            and frame[column].null_count() < frame.height
-            and 0 < label.sum() < len(label)
-        ):
-            rows.append(
-                {"ordering": name, "auc": float(roc_auc_score(label, sign * frame[column].fill_null(0)))}
-            )
-    return pl.DataFrame(rows)
 
 
 def calibration_table(frame: pl.DataFrame, bands: int = 5) -> pl.DataFrame:

@@ -1,5 +1,5 @@
-"""The nightly run: ingest, purge, features, rules, lists, indicators — for one as-of date — and its
-run record.
+"""The nightly run: ingest, training snapshots, purge, features, rules, lists, indicators — for one
+as-of date — and its run record.
 
 All writing to the warehouse happens on a working copy that is swapped in at the end (see
 warehouse.store), so the portal keeps reading the previous version until the run is done, and a
@@ -27,6 +27,7 @@ from flows.compute_indicators import compute_indicators
 from flows.ingest_deliveries import ingest_deliveries
 from flows.publish_lists import publish_lists
 from flows.purge_expired_data import purge_expired_data, sweep_expired_files
+from flows.record_snapshots import record_snapshots
 from rules.schema import default_ruleset
 from signals.intake import sidecar
 from signals.registry import suppliers, teams
@@ -108,6 +109,9 @@ def nightly(workspace: str = "data/demo", as_of: date | None = None, purge: bool
                 run.warnings += [
                     ("versheid", w["supplier_code"], w["message_nl"]) for w in intake["freshness"]
                 ]
+            with run.step("snapshots") as step:
+                recorded = record_snapshots(working, as_of)
+                step.rows_in, step.rows_out = recorded["snapshots"], recorded["rows"]
             purged: dict[str, int] = {}
             if purge:
                 with run.step("purge") as step:
@@ -133,7 +137,9 @@ def nightly(workspace: str = "data/demo", as_of: date | None = None, purge: bool
                 reasons.append("Afgewezen leveringen: " + " | ".join(intake["rejected"]))
             if not fired["valid_rules"]:
                 # the lists are published, but no rule reasoned or routed anyone: not a normal night
-                reasons.append("Geen enkele regel geldt op deze peildatum: de lijsten zijn zonder regels gemaakt")
+                reasons.append(
+                    "Geen enkele regel geldt op deze peildatum: de lijsten zijn zonder regels gemaakt"
+                )
             run.status = "partial" if reasons else "ok"
             run.status_reason = " | ".join(reasons) or None
             con = connect(working_path)

@@ -10,7 +10,9 @@ from datetime import date
 from typing import Any
 
 import duckdb
+import polars as pl
 
+from rules.lanes import LaneSet
 from rules.schema import MONTHS_NL, PLACEHOLDER, Comparison, Condition, Rule, RuleSet
 from signals.features import FEATURES
 
@@ -84,8 +86,12 @@ def reason_sql(template: str, p: SqlParams) -> str:
     return " || ".join(pieces)
 
 
-def rule_sql(rule: Rule, p: SqlParams) -> str:
-    # Identifiers are checked feature names; every value is a bound parameter.
+def rule_sql(
+    rule: Rule, p: SqlParams, source: str = "int_household__features", where: str = "as_of_date = $as_of"
+) -> str:
+    """The hits of one rule in `source` (a table of household features), rows matching `where`."""
+    # Identifiers are checked feature names; every value is a bound parameter; `source` and `where`
+    # come from this package's callers, never from input.
     if rule.acute is not None:
         dates = ", ".join(_identifier(name) for name in rule.acute.date)
         acute_date, action = f"coalesce({dates})::date", f"{p.bind(rule.acute.action)}::varchar"
@@ -95,7 +101,7 @@ def rule_sql(rule: Rule, p: SqlParams) -> str:
         f"select as_of_date, household_id, {p.bind(rule.id)} as rule_id, "  # noqa: S608
         f"{p.bind(rule.version)}::integer as rule_version, {p.bind(rule.lane)}::varchar as lane, "
         f"{acute_date} as acute_date, {action} as action_nl, {reason_sql(rule.reason, p)} as reason_nl "
-        f"from int_household__features where as_of_date = $as_of and {condition_sql(rule.when, p)}"
+        f"from {source} where {where} and {condition_sql(rule.when, p)}"
     )
 
 
@@ -115,6 +121,49 @@ def apply_rules(
         union = "\nunion all\n".join(rule_sql(r, p) for r in active)
         con.execute(f"insert into int_rule_hit {union}", {**p.values, "as_of": as_of})
     return con.execute("select count(*) from int_rule_hit where as_of_date = ?", [as_of]).fetchall()[0][0]
+
+
+def routed_lanes(
+    con: duckdb.DuckDBPyConnection,
+    ruleset: RuleSet,
+    lanes: LaneSet,
+    rules_as_of: date,
+    source: str,
+    where: str = "true",
+    params: dict | None = None,
+) -> pl.DataFrame:
+    """(as_of_date, household_id, lane, acute_date, rules_fired) for every household of `source`
+    that at least one rule valid on `rules_as_of` fired for: the lane its rules route it to (the first
+    in lane order; null when none routes it), the earliest date of those routing rules, and how many
+    rules fired. The same routing the list makes (lists/sql/fct_list_entry.sql), for many dates at
+    once: the backtest applies a catalogue to past snapshots with it."""
+    p = SqlParams()
+    rules = ruleset.valid_on(rules_as_of)
+    if not rules:
+        return pl.DataFrame(
+            schema={
+                "as_of_date": pl.Date,
+                "household_id": pl.String,
+                "lane": pl.String,
+                "acute_date": pl.Date,
+                "rules_fired": pl.Int64,
+            }
+        )
+    union = "\nunion all\n".join(rule_sql(r, p, source, where) for r in rules)
+    order = {code: i for i, code in enumerate(lanes.codes)}
+    hits = con.sql(union, params={**(params or {}), **p.values}).pl()
+    return (
+        hits.with_columns(
+            pl.col("lane").replace_strict(order, default=None, return_dtype=pl.Int32).alias("_o")
+        )
+        .sort("as_of_date", "household_id", "_o", "acute_date", "rule_id", nulls_last=True)
+        .group_by("as_of_date", "household_id", maintain_order=True)
+        .agg(
+            pl.col("lane").drop_nulls().first(),
+            pl.col("acute_date").filter(pl.col("lane").is_not_null()).first(),
+            pl.len().alias("rules_fired"),
+        )
+    )
 
 
 def preview_rule(con: duckdb.DuckDBPyConnection, rule: Rule, as_of: date) -> list[tuple[str, int]]:

@@ -101,6 +101,7 @@ class TrainingSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     min_history_days: int = Field(gt=0)
+    label_grace_days: int = Field(ge=0)
     min_snapshots: int = Field(ge=2)
     max_test_months: int = Field(ge=1)
     regularisation_c: float = Field(gt=0)
@@ -224,7 +225,9 @@ class PriorScorecard(BaseModel):
 
 def _check_prior(prior: PriorScorecard, spec: ScorecardSpec) -> None:
     if prior.spec_version != spec.version:
-        raise ValueError(f"prior scorecard is for bins {prior.spec_version}, rules/scorecard.yaml is {spec.version}")
+        raise ValueError(
+            f"prior scorecard is for bins {prior.spec_version}, rules/scorecard.yaml is {spec.version}"
+        )
     names = [t.name for t in spec.terms]
     if list(prior.points) != names:
         raise ValueError(f"prior scorecard: give points for exactly these terms, in this order: {names}")

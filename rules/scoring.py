@@ -44,12 +44,17 @@ def live_scorecard(models_dir: Path) -> LiveScorecard:
     return LiveScorecard(card)
 
 
-def scored_features_sql(spec: ScorecardSpec, source: str = "int_household__features") -> tuple[str, dict]:
-    """SQL selecting every column of `source` for one as-of date ($as_of) plus one boolean column
-    per combination of the spec, compiled by the rules engine; and its bound parameters."""
+def scored_features_sql(
+    spec: ScorecardSpec, source: str = "int_household__features", where: str = "as_of_date = $as_of"
+) -> tuple[str, dict]:
+    """SQL selecting every column of `source` (rows matching `where`, by default one as-of date
+    $as_of) plus one boolean column per combination of the spec, compiled by the rules engine; and
+    its bound parameters."""
     p = SqlParams()
     combos = "".join(f", {condition_sql(c.when, p)} as {c.name}" for c in spec.combinations)
-    return f"select *{combos} from {source} where as_of_date = $as_of order by household_id", p.values
+    # identifiers: combination names (checked by the spec) and a table name from this package
+    sql = f"select *{combos} from {source} where {where} order by as_of_date, household_id"  # noqa: S608
+    return sql, p.values
 
 
 def score_households(con: duckdb.DuckDBPyConnection, as_of: date, card: Scorecard) -> int:

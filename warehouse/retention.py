@@ -44,6 +44,7 @@ class RetentionConfig(BaseModel):
     quarantine_months: int = Field(gt=0)
     lists_months: int = Field(gt=0)
     registrations_months: int = Field(gt=0)
+    training_snapshot_months: int = Field(gt=0)
 
     @model_validator(mode="after")
     def _every_feed(self) -> RetentionConfig:
@@ -213,12 +214,23 @@ def purge_expired(
         "delete from quarantine_finding where delivery_id in (select delivery_id from _quarantine_expired)",
     )
     # Per as-of date: features, rule hits, scores, lists.
-    for table in ("int_household__features", "int_rule_hit", "int_household__score", "fct_list_entry"):
+    for table in (
+        "int_household__features",
+        "int_rule_hit",
+        "int_household__score",
+        "fct_list_entry",
+        "fct_wgs_followup",
+    ):
         deleted[table] = _delete(
             con,
             f"delete from {table} where as_of_date <= $purge_date - to_months($months)",  # noqa: S608
             {"purge_date": purge_date, "months": config.lists_months},
         )
+    deleted["mart_training_snapshot"] = _delete(
+        con,
+        "delete from mart_training_snapshot where as_of_date <= $purge_date - to_months($months)",
+        {"purge_date": purge_date, "months": config.training_snapshot_months},
+    )
     registrations = {"purge_date": purge_date, "months": config.registrations_months}
     deleted["reg_contact_attempt"] = _delete(
         con,

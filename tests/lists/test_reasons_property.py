@@ -21,11 +21,10 @@ from hypothesis import strategies as st
 from lists.build import build_lists
 from rules.engine import apply_rules
 from rules.schema import PLACEHOLDER, default_ruleset
-from rules.scorecard import Scorecard, load_spec
+from rules.scorecard import BinnedFeature, load_prior, load_spec
 from rules.scoring import score_households
 from signals.features import build_features, link_signals
 from signals.registry import teams
-from tests.golden.regenerate import SCORECARD
 from warehouse.migrate import migrate
 
 AS_OF = date(2026, 10, 31)
@@ -151,6 +150,17 @@ def oracle(signals: list[Signal]) -> dict[str, object]:
             "has_payment_arrangement": rent.arrangement,
             "arrears_change_eur": round(rent.amount - previous.amount, 2) if previous else None,
         }
+    rents = [s for s in known if s.feed == "huurachterstand"]
+    last = latest("huurachterstand")
+    if last:
+        values |= {
+            "last_arrears_months": last.months,
+            "last_arrears_eur": last.amount,
+            "days_since_arrears_signal": (AS_OF - last.event).days,
+            "months_in_arrears": round((AS_OF - last.since).days / 30.4, 1),
+            "has_broken_arrangement": any(s.arrangement for s in rents) and not last.arrangement,
+        }
+    values["arrears_signals_long_window"] = len(rents)
     eviction = latest("ontruiming")
     if eviction:
         values |= {
@@ -158,6 +168,7 @@ def oracle(signals: list[Signal]) -> dict[str, object]:
             "eviction_stage_date": eviction.event,
             "planned_eviction_date": eviction.planned,
             "days_until_planned_eviction": (eviction.planned - AS_OF).days if eviction.planned else None,
+            "days_in_eviction_stage": (AS_OF - eviction.event).days,
         }
     water = latest("waterafsluiting", w.financial_window_days)
     if water:
@@ -179,7 +190,17 @@ def oracle(signals: list[Signal]) -> dict[str, object]:
         "financial_signals_stacking_window": sum(
             s.feed in financial and within(s, w.stacking_window_days) for s in known
         ),
+        "water_signals_long_window": sum(s.feed == "waterafsluiting" for s in known),
         "was_reached_recently": False,
+        "has_active_trajectory": False,
+    }
+    values["is_signalled"] = bool(known)
+    care = values["nuisance_reports_long_window"] >= 1 or values["ggd_reports_long_window"] >= 1
+    arrears = (values.get("last_arrears_months") or 0) >= 1
+    values |= {  # the scorecard's combinations (rules/scorecard.yaml)
+        "arrears_and_care": arrears and care,
+        "procedure_and_care": values.get("eviction_stage") in ("dagvaarding", "vonnis", "aanzegging") and care,
+        "arrears_and_water": arrears and values["water_signals_long_window"] >= 1,
     }
     return values
 
@@ -203,7 +224,9 @@ def render(value: object, fmt: str) -> str:
 
 def in_bin(value: object, label: str, feature: str) -> bool:
     """Does the household's value belong to the scorecard bin called `label`?"""
-    spec = next(f for f in load_spec().features if f.name == feature)
+    spec = next(t for t in load_spec().terms if t.name == feature)
+    if not isinstance(spec, BinnedFeature):  # a combination: yes or no
+        return label == ("ja" if value else "nee")
     if spec.categories == (True,):
         return (label == "ja") == (value is True)
     if value is None:
@@ -265,11 +288,11 @@ def _run(base: duckdb.DuckDBPyConnection, signals: list[Signal]):
     link_signals(con)
     build_features(con, AS_OF, ruleset.features.model_dump(mode="json"))
     apply_rules(con, ruleset, AS_OF)
-    score_households(con, AS_OF, Scorecard.load(SCORECARD))
+    score_households(con, AS_OF, load_prior())
     build_lists(con, AS_OF, ruleset, teams(), "run", "test")
     hits = con.execute("select rule_id, reason_nl from int_rule_hit").fetchall()
     entries = con.execute(
-        "select score, reasons_nl, score_points, rule_reasons_nl from fct_list_entry"
+        "select score, reasons_nl, score_points, rule_reasons_nl, lane from fct_list_entry"
     ).fetchall()
     con.execute("rollback")
     return hits, entries
@@ -301,24 +324,32 @@ def test_reasons_state_the_households_own_signals_and_points_add_up(base, signal
         for (feature, fmt), shown in zip(fields, match.groups(), strict=True):
             assert shown == render(expected.get(feature), fmt), (rule_id, feature, reason)
 
-    if not entries:  # only households with a financial signal or a fired rule are listed
-        assert not hits and expected.get("arrears_eur") is None and expected.get("water_stage") is None
+    # every household with a signal known by the as-of date within the lookback window is listed
+    assert bool(entries) == expected["is_signalled"]
+    if not entries:
+        assert not hits
         return
-    (score, reasons, contributions, rule_reasons), *others = entries
+    (score, reasons, contributions, rule_reasons, lane), *others = entries
     assert not others
     assert sorted(rule_reasons) == sorted(reason for _, reason in hits)
     assert score == sum(c["points"] for c in contributions)
-    card = Scorecard.load(SCORECARD)
-    for c in contributions:  # every feature's bin is the household's, with that bin's points
+    card = load_prior()
+    for c in contributions:  # every term's bin is the household's, with that bin's points
         assert in_bin(expected.get(c["feature"]), c["bin"], c["feature"]), c
         assert c["points"] == card.points[c["feature"]][card.labels[c["feature"]].index(c["bin"])]
-    if all(c["points"] == 0 for c in contributions):  # nothing earns points: the rules explain it
-        assert reasons == rule_reasons[:3] and reasons
+    acute = [reason for rule_id, reason in hits if rules[rule_id].lane == "acuut"]
+    assert (lane == "acuut") == bool(acute)
+    if acute:  # the acute lane's entry starts with the reason of a rule that put it there
+        assert reasons[0] in acute
+        reasons = reasons[1:]
+    positive = [c for c in contributions if c["points"] > 0]
+    if not positive and not acute:  # nothing earns points: the rules explain it
+        assert reasons == rule_reasons[:3]
         return
     by_label = {c["label"]: c for c in contributions}
-    assert reasons
-    for reason in reasons:
+    for reason in reasons:  # only what raises the score is a reason, largest first
         match = SCORE_REASON.match(reason)
         assert match, reason
         shown = by_label[match["label"]]
-        assert (match["bin"], int(match["points"])) == (shown["bin"], shown["points"]) != (shown["bin"], 0)
+        assert (match["bin"], int(match["points"])) == (shown["bin"], shown["points"])
+        assert shown["points"] > 0

@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from rules.engine import apply_rules
+from rules.lanes import default_lanes
 from rules.schema import CATALOGUE, CatalogueError, load_ruleset
 from warehouse.migrate import migrate
 
@@ -17,11 +18,13 @@ def _copy_catalogue(tmp_path: Path) -> Path:
 
 
 def test_catalogue_is_valid_and_every_rule_explains_itself_in_dutch():
-    ruleset = load_ruleset()
+    ruleset, lanes = load_ruleset(), default_lanes()
     assert len(ruleset.rules) >= 3
-    assert {"crisis", "hoog", "normaal"} <= {r.tier for r in ruleset.rules}
+    # every lane but the default one has rules that route households into it
+    assert {r.lane for r in ruleset.rules} - {None} == set(lanes.codes) - {lanes.default_lane}
     for rule in ruleset.rules:
         assert "{" in rule.reason and rule.rationale and rule.owner
+        assert (rule.acute is not None) == (rule.lane is not None)
 
 
 @pytest.mark.parametrize(
@@ -33,7 +36,11 @@ def test_catalogue_is_valid_and_every_rule_explains_itself_in_dutch():
             {"when": {"all": [{"feature": "arrears_months", "op": "between", "value": [1]}]}},
             "between",
         ),
-        ({"tier": "urgent"}, "tier"),
+        ({"tier": "hoog"}, "tier"),
+        ({"lane": "urgent"}, "onbekende baan"),
+        ({"lane": "vroeg_erop_af"}, "standaardbaan"),
+        ({"lane": "acuut"}, "acute.date"),
+        ({"acute": {"date": ["water_stage"], "action": "Bel vandaag nog"}}, "acute"),
         ({"reason": "Achterstand {arrears_eur:euro}"}, "format"),
         ({"reason": None}, "reason"),
     ],
@@ -78,3 +85,44 @@ def test_rules_fire_with_dutch_reasons_and_observed_values():
     assert hits["R001"] == "Ontruiming gepland op 20 november 2026 (over 20 dagen)"
     assert "R008" not in hits  # below two months only
     assert "R003" not in hits
+
+
+def test_a_catalogue_that_leaves_a_lane_empty_for_good_is_refused(tmp_path):
+    folder = _copy_catalogue(tmp_path)
+    for path in folder.glob("R*.yaml"):
+        rule = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if rule.get("lane") == "acuut":
+            path.unlink()
+    with pytest.raises(CatalogueError, match="Acuut"):
+        load_ruleset(folder)
+
+
+def test_a_rule_not_valid_on_the_as_of_date_is_a_warning_and_its_lane_empty_is_another():
+    ruleset, lanes = load_ruleset(), default_lanes()
+    first = min(r.valid_from for r in ruleset.rules)
+    assert ruleset.validity_warnings(first, lanes) == []
+    before = date(first.year - 1, 6, 1)
+    warnings = ruleset.validity_warnings(before, lanes)
+    assert len(warnings) == len(ruleset.rules) + 1
+    assert all(w.startswith("Regel R") for w in warnings[:-1])
+    assert "1 juni" in warnings[0] and "geldig vanaf" in warnings[0]
+    assert warnings[-1].startswith("Baan Acuut blijft leeg")
+    assert ruleset.valid_on(before) == ()
+
+
+def test_rules_as_of_applies_another_days_catalogue():
+    con = duckdb.connect()
+    migrate(con)
+    ruleset = load_ruleset()
+    first = min(r.valid_from for r in ruleset.rules)
+    before = date(first.year - 1, 6, 30)
+    con.execute(
+        """insert into int_household__features (as_of_date, household_id, address_key, gemeente, wijk,
+           buurt, wijkteam, nuisance_reports_short_window, nuisance_reports_long_window,
+           ggd_reports_long_window, distinct_sources, financial_signals_stacking_window,
+           has_financial_signal, first_signal_date, last_signal_date, arrears_months, days_since_first_signal)
+           values (?, 'h1', 'a', 'g', 'w', 'b', 't', 0, 0, 0, 1, 1, true, ?, ?, 3, 10)""",
+        [before, before, before],
+    )
+    assert apply_rules(con, ruleset, before) == 0
+    assert apply_rules(con, ruleset, before, rules_as_of=first) >= 1
