@@ -9,7 +9,8 @@ import duckdb
 import polars as pl
 
 from rules.lanes import NOT_YET, PICKED_UP, LaneSet, default_lanes
-from rules.schema import RuleSet
+from rules.schema import MONTHS_NL, RuleSet
+from signals.contracts import FEEDS, load_contract
 from signals.registrations import not_picked_up_results
 from signals.registry import TeamConfig
 from warehouse.models import run_sql_file
@@ -55,8 +56,10 @@ def build_lists(
             "capacity": [t.capacity_per_week for t in teams.teams],
         }
     )
+    feeds = pl.DataFrame({"feed": list(FEEDS), "title": [load_contract(f).title for f in FEEDS]})
     con.register("_lanes", lanes.frame())
     con.register("_teams", capacities)
+    con.register("_feeds", feeds)
     try:
         run_sql_file(
             con,
@@ -68,9 +71,11 @@ def build_lists(
                 "rules_version": f"{ruleset.version}; banen {lanes.version}",
                 "code_version": code_version,
                 "run_id": run_id,
+                "months": list(MONTHS_NL),
             },
         )
     finally:
         con.unregister("_lanes")
         con.unregister("_teams")
+        con.unregister("_feeds")
     return con.execute("select count(*) from fct_list_entry where as_of_date = ?", [as_of]).fetchall()[0][0]

@@ -73,6 +73,11 @@ def _formatted(feature: str, fmt: str) -> str:
             return f"{col}::varchar"
 
 
+def dutch_date_sql(column: str) -> str:
+    """SQL that writes a date column as Dutch readers do: 3 september 2026."""
+    return _formatted(column, "datum")
+
+
 def reason_sql(template: str, p: SqlParams) -> str:
     """'Achterstand {arrears_eur:eur}' → SQL concatenating literal parts and formatted values."""
     pieces, pos = [], 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 from functools import cache
@@ -255,6 +256,13 @@ def _explain(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'bestand'}: {e['msg']}" for e in exc.errors())
 
 
+def catalogue_dir() -> Path:
+    """The rule catalogue in use: `$VROEG_RULES_DIR` (an installation's own, reviewed catalogue) or
+    the one in this checkout."""
+    override = os.environ.get("VROEG_RULES_DIR")
+    return Path(override) if override else CATALOGUE
+
+
 @cache
 def default_ruleset() -> RuleSet:
-    return load_ruleset()
+    return load_ruleset(catalogue_dir())

@@ -41,6 +41,7 @@ FEATURES: dict[str, tuple[str, str]] = {
     ),
     "first_signal_date": ("date", "eerste signaal in het terugkijkvenster"),
     "last_signal_date": ("date", "laatste signaal in het terugkijkvenster"),
+    "last_signal_feed": ("text", "de feed van het laatste signaal in het terugkijkvenster"),
     "arrears_eur": ("number", "huurachterstand in euro's (laatste signaal)"),
     "arrears_months": ("number", "huurachterstand in maanden huur (laatste signaal)"),
     "arrears_since_date": ("date", "datum waarop de huurachterstand begon"),

@@ -14,11 +14,13 @@
 -- action now).
 -- Reasons: in the acute lane the routing rule's reason first; then the scorecard's largest positive
 -- contributions ("label: bin (+n punten)"); a household without a positive contribution shows its
--- rule reasons. Households in an active trajectory are marked (is_in_trajectory) and not listed as
+-- rule reasons, and one without those either its latest signal (every entry explains itself).
+-- Households in an active trajectory are marked (is_in_trajectory) and not listed as
 -- new unless they are in the first lane.
 -- wgs_open: the household's financial signals that await follow-up (fct_wgs_followup, built first).
--- _lanes (lane, lane_order, lane_label, has_capacity_line, is_by_date, channel) and _teams
--- (wijkteam, capacity) are registered by the caller (lists/build.py).
+-- _lanes (lane, lane_order, lane_label, has_capacity_line, is_by_date, channel), _teams
+-- (wijkteam, capacity) and _feeds (feed, title: the contracts' Dutch names) are registered by the
+-- caller (lists/build.py); $months are the Dutch month names.
 delete from fct_list_entry where as_of_date = $as_of;
 insert into fct_list_entry by name
 
@@ -74,6 +76,8 @@ entries as (
     select
         f.household_id, f.wijkteam, f.address_key, f.first_signal_date, f.has_financial_signal,
         f.has_active_trajectory,
+        'Laatste signaal (' || lower(fd.title) || ') op ' || day(f.last_signal_date) || ' '
+            || $months[month(f.last_signal_date)] || ' ' || year(f.last_signal_date) as latest_signal_reason,
         coalesce(ro.route.lane, $default_lane) as lane,
         ro.route.acute_date as acute_date,
         ro.route.action_nl as action_nl,
@@ -91,6 +95,7 @@ entries as (
     left join reasons as r using (household_id)
     left join scores as s using (household_id)
     left join wgs as w using (household_id)
+    left join _feeds as fd on fd.feed = f.last_signal_feed
 ),
 
 laned as (
@@ -135,6 +140,8 @@ final as (
         p.first_signal_date,
         p.acute_date,
         case
+            when p.route_reason is null and len(coalesce(p.positive, [])) = 0 and len(p.rule_reasons) = 0
+                then [p.latest_signal_reason]
             when p.route_reason is null and len(coalesce(p.positive, [])) = 0 then p.rule_reasons[1:3]
             else (
                 case when p.route_reason is null then [] else [p.route_reason] end

@@ -142,7 +142,8 @@ counts as (
                                 and event_date > $as_of - to_days($financial_window_days))
             as financial_crisis_date,
         min(event_date) as first_signal_date,
-        max(event_date) as last_signal_date
+        max(event_date) as last_signal_date,
+        arg_max(feed, (event_date, known_at, supplier_code, source_ref)) as last_signal_feed
     from recent
     group by household_id
 ),
