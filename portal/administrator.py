@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from portal import accounts, state
+from portal.pages import render
 from portal.security import CheckedUser, CurrentUser, StateDB, User, client_ip, require_role
 from signals.registry import suppliers, teams
 from warehouse.workspace import Workspace
@@ -31,8 +32,6 @@ def audit_log(
     gebruiker: str = "",
     huishouden: str = "",
 ):
-    from portal.app import render
-
     require_role(user, "administrator")
     entries = state.audit_entries(con, gebruiker[:100], huishouden[:100])
     state.audit(
@@ -48,7 +47,6 @@ def audit_log(
 
 @router.get("/beheer/runs")
 def runs(request: Request, user: CurrentUser):
-    from portal.app import render
     from warehouse.runs import last_runs
     from warehouse.store import read_only
 
@@ -66,8 +64,6 @@ def _who(request: Request, user: User) -> dict:
 
 
 def _accounts_page(request: Request, user: User, con: sqlite3.Connection, status_code: int = 200, **context):
-    from portal.app import render
-
     return render(
         request,
         "accounts.html",

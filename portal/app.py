@@ -1,27 +1,23 @@
 """The portal application: log-in, the start page per role, security headers, the body limit.
 
 `create_app(workspace)` builds the app; `vroeg portal` serves it with uvicorn. The pages of each role
-live in their own module (coordinator, supplier, evaluator, administrator); this module wires them
-together.
+live in their own module (coordinator and household_forms, supplier, evaluator, administrator), all
+rendered through portal/pages.py; this module wires them together.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from portal import state
+from portal import administrator, coordinator, evaluator, household_forms, state, supplier
 from portal.body_limit import BodyLimit
+from portal.pages import render, templates
 from portal.security import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -29,16 +25,13 @@ from portal.security import (
     CurrentUser,
     LoginRequired,
     StateDB,
-    User,
     authenticate,
     client_ip,
     start_session,
 )
-from rules.scorecard import format_risk
 from warehouse.workspace import Workspace
 
 HERE = Path(__file__).parent
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -62,40 +55,6 @@ START_PAGES = {
 }
 
 
-def _nl_date(value: date | datetime | str | None) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):  # portal.sqlite keeps days as 2026-10-31 and moments with their time
-        is_day = len(value) == len("2026-10-31")
-        value = date.fromisoformat(value) if is_day else datetime.fromisoformat(value)
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(AMSTERDAM)
-        return value.strftime("%d-%m-%Y %H:%M")
-    return value.strftime("%d-%m-%Y")
-
-
-def _eur(value: Decimal | float | int | None) -> str:
-    if value is None:
-        return ""
-    return "€ " + f"{float(value):,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
-
-
-def templates() -> Jinja2Templates:
-    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
-    env.filters["nl_date"] = _nl_date
-    env.filters["eur"] = _eur
-    env.filters["yes_no"] = lambda v: "ja" if v else "nee"
-    env.filters["risk"] = format_risk  # as on the published lists: 0,04%
-    return Jinja2Templates(env=env)
-
-
-def render(request: Request, name: str, user: User | None, status_code: int = 200, **context) -> HTMLResponse:
-    return request.app.state.templates.TemplateResponse(
-        request, name, {"user": user, **context}, status_code=status_code
-    )
-
-
 def set_cookie(
     request: Request, response: Response, name: str, value: str, max_age: int | None = None
 ) -> None:
@@ -112,8 +71,6 @@ def set_cookie(
 
 def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
     """The portal for one workspace. `secure_cookie=False` only for plain-HTTP tests."""
-    from portal import administrator, coordinator, evaluator, supplier
-
     app = FastAPI(title="Vroegsignalering", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.workspace = Workspace(Path(workspace).resolve())
     app.state.state_path = app.state.workspace.portal_state
@@ -152,6 +109,7 @@ def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(coordinator.router)
+    app.include_router(household_forms.router)
     app.include_router(supplier.router)
     app.include_router(evaluator.router)
     app.include_router(administrator.router)

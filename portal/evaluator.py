@@ -11,10 +11,13 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Query, Request
+from markupsafe import Markup
 
 from portal import reads, state
 from portal.cache import VersionCache
+from portal.pages import render
 from portal.security import CurrentUser, StateDB, client_ip, require_role
+from rules.lanes import default_lanes
 from warehouse.store import read_only
 from warehouse.workspace import Workspace
 
@@ -50,10 +53,6 @@ def figures(
     con: StateDB,
     jaar: int | None = Query(default=None),
 ):
-    from markupsafe import Markup
-
-    from portal.app import render
-
     require_role(user, "evaluator")
     shown, years, body, sizes, as_of = _report_body(request.app.state.workspace, jaar)
     state.audit(
@@ -74,4 +73,5 @@ def figures(
         report=Markup(body),  # rendered by indicators/report.py with autoescaping on
         list_sizes=sizes,
         suppress_below=reads.SUPPRESS_BELOW,
+        lanes=default_lanes(),
     )

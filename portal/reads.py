@@ -12,12 +12,17 @@ from datetime import date
 import duckdb
 import polars as pl
 
-LIST_COLUMNS = """
-    e.rank, e.tier, e.score, e.is_within_capacity, e.is_new,
-    coalesce(e.is_in_trajectory, false) as is_in_trajectory,
-    e.household_id, e.address_key, e.first_signal_date, e.reasons_nl, e.rule_reasons_nl, e.score_points,
-    e.suggested_channel, e.risk, e.run_id, e.rules_version, e.model_version,
-    concat_ws(' ', a.street, a.house_number::varchar, a.house_number_suffix) as street_address,
+from lists.export import ADDRESS_SQL
+from rules.lanes import default_lanes
+from rules.schema import default_ruleset
+
+# The house number written as on the published lists ("Touwpad 23B", "Kade 3-10").
+LIST_COLUMNS = f"""
+    e.rank, e.lane, e.lane_rank, e.score, e.is_within_capacity, e.is_new,
+    coalesce(e.is_in_trajectory, false) as is_in_trajectory, e.has_financial_signal,
+    e.household_id, e.address_key, e.first_signal_date, e.acute_date, e.reasons_nl, e.rule_reasons_nl,
+    e.score_points, e.suggested_action, e.risk, e.wgs_open, e.run_id, e.rules_version, e.model_version,
+    {ADDRESS_SQL} as street_address,
     a.postcode, a.woonplaats, a.wijk, a.buurt
 """
 
@@ -82,10 +87,28 @@ def contact_names(con: duckdb.DuckDBPyConnection, address_key: str, as_of: date)
 
 
 def rule_hits(con: duckdb.DuckDBPyConnection, household_id: str, as_of: date) -> list[dict]:
+    """The rules that fired, with the lane each routes to (None: a reason only) and the rule's title."""
+    titles = {rule.id: rule.title for rule in default_ruleset().rules}
+    hits = _dicts(
+        con,
+        "select rule_id, rule_version, lane, acute_date, action_nl, reason_nl from int_rule_hit "
+        "where as_of_date = ? and household_id = ? order by rule_id",
+        [as_of, household_id],
+    )
+    return [{**hit, "title": titles.get(hit["rule_id"])} for hit in hits]
+
+
+def wgs_followup(con: duckdb.DuckDBPyConnection, household_id: str, as_of: date) -> list[dict]:
+    """The household's financial signals and their Wgs follow-up on the list's as-of date, newest first."""
     return _dicts(
         con,
-        "select rule_id, rule_version, tier, points, reason_nl from int_rule_hit "
-        "where as_of_date = ? and household_id = ? order by rule_id",
+        """
+        select feed, supplier_code, signal_date, known_date, arrears_eur, channel, status,
+               followed_up_date, is_open
+        from fct_wgs_followup
+        where as_of_date = ? and household_id = ?
+        order by signal_date desc, feed, source_ref
+        """,
         [as_of, household_id],
     )
 
@@ -160,19 +183,29 @@ def suppress(frame: pl.DataFrame, columns: list[str]) -> list[dict]:
 
 
 def list_sizes(con: duckdb.DuckDBPyConnection, dates: int = 6) -> list[dict]:
-    """Households on each team's list, for the last few as-of dates."""
+    """Households on each team's list for the last few as-of dates: in all, per lane, within capacity, new.
+
+    A lane's count is under the key `lane:<code>` (rules/lanes.py names the lanes); 0 where a team
+    had nobody in a lane.
+    """
     frame = con.sql(
         """
         with recent as (
             select distinct as_of_date from fct_list_entry order by as_of_date desc limit ?
         )
-        select e.as_of_date, e.wijkteam, count(*) as households,
-               count(*) filter (where e.tier = 'crisis') as crisis,
+        select e.as_of_date, e.wijkteam, e.lane, count(*) as households,
+               count(*) filter (where e.is_within_capacity) as within_capacity,
                count(*) filter (where e.is_new) as new
         from fct_list_entry as e inner join recent using (as_of_date)
         group by all
-        order by e.as_of_date desc, e.wijkteam
         """,
         params=[dates],
     ).pl()
-    return suppress(frame, ["households", "crisis", "new"])
+    keys = ["as_of_date", "wijkteam"]
+    totals = frame.group_by(keys).agg(pl.col("households", "within_capacity", "new").sum())
+    lane_columns = [f"lane:{code}" for code in default_lanes().codes]
+    for code, column in zip(default_lanes().codes, lane_columns, strict=True):
+        in_lane = frame.filter(pl.col("lane") == code).select(*keys, pl.col("households").alias(column))
+        totals = totals.join(in_lane, on=keys, how="left").with_columns(pl.col(column).fill_null(0))
+    totals = totals.sort(["as_of_date", "wijkteam"], descending=[True, False])
+    return suppress(totals, ["households", *lane_columns, "within_capacity", "new"])

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from portal import reads, state, uploads
+from portal.pages import render
 from portal.security import (
     CurrentUser,
     StateDB,
@@ -36,8 +37,6 @@ router = APIRouter()
 
 
 def _page(request: Request, user: User, con: sqlite3.Connection, supplier: str, **context):
-    from portal.app import render
-
     ws: Workspace = request.app.state.workspace
     history = []
     if ws.warehouse.exists():

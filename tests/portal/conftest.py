@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -77,6 +78,94 @@ def portal_workspace(prefect_server, tiny_region, tmp_path_factory) -> PortalWor
     finally:
         wh.close()
     return PortalWorkspace(root, household, other)
+
+
+@dataclass(frozen=True)
+class LanedWorkspace:
+    """A copy of the portal workspace whose own team's list has households in every lane."""
+
+    root: Path
+    acute: tuple[str, ...]  # in the acute lane, earliest acute date first
+    ranked: tuple[str, ...]  # in the ranked lane, in order
+    capacity: int  # the ranked lane's capacity line, as the "night" drew it
+
+
+# Two households of the own team as if an acute rule had fired for them: (date, action, reason).
+ACUTE = (
+    (date(2026, 11, 12), "Huisbezoek vóór de ontruimingsdatum", "Ontruiming gepland op 12 november 2026"),
+    (
+        date(2026, 11, 5),
+        "Vandaag contact met het drinkwaterbedrijf",
+        "Drinkwater: afgesloten sinds 5 november",
+    ),
+)
+LANED_CAPACITY = 5
+
+
+@pytest.fixture(scope="session")
+def laned_workspace(portal_workspace, tmp_path_factory) -> LanedWorkspace:
+    """The tiny region's lists have nobody in the acute lane and nobody below the capacity line.
+
+    This copy moves two of the own team's households into the acute lane the way the list SQL
+    would (a rule hit routing there, its date, action and reason first), and draws the ranked lane's
+    capacity line after LANED_CAPACITY households, so that the pages have every kind of row.
+    """
+    root = tmp_path_factory.mktemp("laned-ws") / "ws"
+    shutil.copytree(portal_workspace.root, root)
+    wh = duckdb.connect(str(root / "warehouse.duckdb"))
+    try:
+        households = [
+            h
+            for (h,) in wh.execute(
+                "select household_id from fct_list_entry where as_of_date = ? and wijkteam = ? order by rank",
+                [TINY_AS_OF, OWN_TEAM],
+            ).fetchall()
+        ]
+        assert len(households) > LANED_CAPACITY + 3, "the own team's list is too short for the lanes tests"
+        chosen = households[-3:-1]  # never the first (portal_workspace.household)
+        for household, (day, action, reason) in zip(chosen, ACUTE, strict=True):
+            wh.execute(
+                "insert into int_rule_hit values (?, ?, 'R001', 2, 'acuut', ?, ?, ?)",
+                [TINY_AS_OF, household, day, action, reason],
+            )
+            wh.execute(
+                "update fct_list_entry set lane = 'acuut', acute_date = ?, suggested_action = ?, "
+                "reasons_nl = ([?] || reasons_nl)[1:3], rule_reasons_nl = [?] || rule_reasons_nl "
+                "where as_of_date = ? and household_id = ?",
+                [day, action, reason, reason, TINY_AS_OF, household],
+            )
+        wh.execute(
+            """
+            update fct_list_entry as e
+            set lane_rank = p.lane_rank, rank = p.rank,
+                is_within_capacity = e.lane = 'acuut' or p.lane_rank <= ?
+            from (
+                select household_id, lane_rank,
+                       row_number() over (order by lane != 'acuut', lane_rank) as rank
+                from (
+                    select household_id, lane, row_number() over (
+                        partition by lane
+                        order by acute_date nulls last, score desc, first_signal_date, household_id
+                    ) as lane_rank
+                    from fct_list_entry where as_of_date = ? and wijkteam = ?
+                )
+            ) as p
+            where e.as_of_date = ? and e.household_id = p.household_id
+            """,
+            [LANED_CAPACITY, TINY_AS_OF, OWN_TEAM, TINY_AS_OF],
+        )
+        order = "select household_id from fct_list_entry where as_of_date = ? and wijkteam = ? and lane = ? "
+        acute, ranked = (
+            tuple(
+                h
+                for (h,) in wh.execute(order + "order by lane_rank", [TINY_AS_OF, OWN_TEAM, lane]).fetchall()
+            )
+            for lane in ("acuut", "vroeg_erop_af")
+        )
+    finally:
+        wh.close()
+    assert acute == (chosen[1], chosen[0]), "the acute lane is ordered by date"
+    return LanedWorkspace(root, acute, ranked, LANED_CAPACITY)
 
 
 def make_client(root: Path) -> TestClient:

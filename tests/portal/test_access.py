@@ -272,20 +272,36 @@ def test_the_session_cookie_is_httponly_and_samesite_and_secure_when_asked(porta
         assert ("Secure" in cookie) == secure
 
 
-def test_the_list_shows_rank_tier_reasons_and_capacity_for_the_latest_date(portal_workspace, as_user):
-    page = as_user("coord-own").get(f"/teams/{OWN_TEAM}/lijst")
-    assert "Peildatum 31-10-2026" in page.text
-    assert f"/teams/{OWN_TEAM}/huishoudens/{portal_workspace.household}" in page.text
-    assert "punten" in page.text and "capaciteit" in page.text
-    only_crisis = as_user("coord-own").get(f"/teams/{OWN_TEAM}/lijst?prioriteit=crisis")
-    assert "tier-hoog" not in only_crisis.text and "tier-normaal" not in only_crisis.text
+def test_the_list_shows_the_lanes_reasons_and_capacity_for_the_latest_date(portal_workspace, as_user):
+    from rules.lanes import default_lanes
+
+    page = as_user("coord-own").get(f"/teams/{OWN_TEAM}/lijst").text
+    assert "Peildatum 31-10-2026" in page
+    assert f"/teams/{OWN_TEAM}/huishoudens/{portal_workspace.household}" in page
+    labels = [f"<h2>{lane.label} " for lane in default_lanes().lanes]
+    assert all(label in page for label in labels)
+    assert [page.index(label) for label in labels] == sorted(page.index(label) for label in labels)
+    assert "punten)" in page and "Capaciteit van het team: 25 huishoudens per week" in page
+    assert "prioriteit" not in page.lower() and "tier-" not in page
+    only_acute = as_user("coord-own").get(f"/teams/{OWN_TEAM}/lijst?baan=acuut").text
+    assert portal_workspace.household not in only_acute, "the tiny region's first household is not acute"
+    assert "Geen huishoudens in deze baan die aan de filters voldoen." in only_acute
 
 
 def test_the_household_page_explains_the_entry(portal_workspace, as_user):
+    from portal.dutch import feed_words
+
     page = as_user("coord-own").get(f"/teams/{OWN_TEAM}/huishoudens/{portal_workspace.household}")
     text = page.text
-    for heading in ("Signalen op dit adres", "Regels die gelden", "Scorekaart", "Wat het team deed"):
-        assert heading in text
+    for heading in (
+        "Redenen",
+        "Signalen op dit adres",
+        "Regels die gelden",
+        "Scorekaart",
+        "Wgs-opvolging",
+        "Wat het team deed",
+    ):
+        assert f"<h2>{heading}</h2>" in text
     wh = duckdb.connect(str(portal_workspace.warehouse), read_only=True)
     try:
         feeds = wh.execute(
@@ -294,13 +310,21 @@ def test_the_household_page_explains_the_entry(portal_workspace, as_user):
             "where e.household_id = ? and e.as_of_date = ? and s.known_date <= e.as_of_date",
             [portal_workspace.household, TINY_AS_OF],
         ).fetchall()
+        lane = wh.execute(
+            "select lane from fct_list_entry where household_id = ? and as_of_date = ?",
+            [portal_workspace.household, TINY_AS_OF],
+        ).fetchall()[0][0]
     finally:
         wh.close()
-    assert feeds and all(f"<td>{feed}</td>" in text for (feed,) in feeds)
+    assert feeds and all(f"<td>{feed_words(feed)}</td>" in text for (feed,) in feeds)
+    assert lane == "vroeg_erop_af" and "baan <strong>Vroeg erop af</strong>" in text
+    assert "plaats 1 in de baan" in text and "binnen de capaciteit" in text
     assert not re.search(r"\b\d{9}\b", text), "nine digits (a BSN?) on the household page"
 
 
-def test_the_household_page_shows_the_estimated_risk_as_the_lists_do(portal_workspace, as_user):
+def test_the_household_page_shows_the_estimated_risk_as_the_lists_do_and_says_of_what(
+    portal_workspace, as_user
+):
     from rules.scorecard import format_risk
 
     wh = duckdb.connect(str(portal_workspace.warehouse), read_only=True)
@@ -312,5 +336,36 @@ def test_the_household_page_shows_the_estimated_risk_as_the_lists_do(portal_work
     finally:
         wh.close()
     text = as_user("coord-own").get(f"/teams/{OWN_TEAM}/huishoudens/{portal_workspace.household}").text
-    shown = re.search(r"geschat risico (\S+) binnen", text).group(1)
+    shown = re.search(
+        r"Geschatte kans dat een ontruimingsprocedure binnen 6 maanden de aanzegging bereikt: "
+        r'<strong class="kans">(\S+)</strong>',
+        text,
+    ).group(1)
     assert shown == format_risk(risk) and re.fullmatch(r"\d+,\d\d%", shown)
+
+
+def test_the_evaluator_sees_the_list_sizes_per_lane_suppressed(portal_workspace, as_user):
+    from rules.lanes import default_lanes
+
+    text = as_user("evaluator").get("/evaluatie").text
+    table = text[text.index("<h2>Omvang van de lijsten per team</h2>") :]
+    header = table[: table.index("</thead>")]
+    lanes = [f"<th>{lane.label}</th>" for lane in default_lanes().lanes]
+    assert all(h in header for h in [*lanes, "<th>Binnen capaciteit</th>", "<th>Nieuw</th>"])
+    assert "Crisis" not in header and "crisis" not in header
+    wh = duckdb.connect(str(portal_workspace.warehouse), read_only=True)
+    try:
+        counts = wh.execute(
+            "select wijkteam, count(*) filter (where lane = 'vroeg_erop_af'), "
+            "count(*) filter (where lane = 'acuut') from fct_list_entry where as_of_date = ? group by all",
+            [TINY_AS_OF],
+        ).fetchall()
+    finally:
+        wh.close()
+    rows = re.findall(r"<tr><td>31-10-2026</td><td>([a-z-]+)</td>((?:<td>[^<]*</td>)+)</tr>", table)
+    cells = {team: re.findall(r"<td>([^<]*)</td>", rest) for team, rest in rows}
+    assert len(cells) == len(counts)
+    for team, ranked, acute in counts:
+        shown = cells[team]
+        assert shown[1] == (str(acute) if acute == 0 or acute >= 5 else "&lt; 5")
+        assert shown[2] == (str(ranked) if ranked == 0 or ranked >= 5 else "&lt; 5")

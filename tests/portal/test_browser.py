@@ -187,3 +187,31 @@ def test_every_personal_data_page_the_browser_saw_is_in_the_audit_log(site, brow
     changed = {h for a, h in entries if a in ("contactpoging_geregistreerd", "resultaat_geregistreerd")}
     assert viewed and changed <= viewed, entries
     assert actions.count("huishouden_bekeken") >= 4  # opened, after each registration, after the reload
+
+
+def test_a_coordinator_moves_a_household_to_the_acute_lane_and_finds_it_there(site, browser):
+    url, root = site
+    page = _log_in(browser, url, "coord-own")
+    page.goto(f"{url}/teams/{OWN_TEAM}/lijst")
+    page.locator(f"#baan-vroeg_erop_af a[href^='/teams/{OWN_TEAM}/huishoudens/']").first.click()
+    page.wait_for_load_state()
+    household = page.url.rsplit("/", 1)[-1]
+    form = page.locator("form[action$='/baan']")
+    form.locator("select[name=baan]").select_option("acuut")
+    form.locator("input[name=reden]").fill("Buurtwerker ziet dat de woning leeg wordt gehaald")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "verplaatst door het team" in page.content()
+    page.goto(f"{url}/teams/{OWN_TEAM}/lijst?baan=acuut")
+    acute = page.locator("#baan-acuut")
+    assert acute.locator(f"a[href$='/{household}']").count() == 1
+    assert "verplaatst naar Acuut: Buurtwerker ziet" in acute.inner_text()
+    assert page.locator("#baan-vroeg_erop_af").count() == 0
+    page.screenshot(path=SCREENSHOTS / "coordinator-baan-verplaatst.png", full_page=True)
+    con = sqlite3.connect(root / "portal.sqlite")
+    try:
+        lanes = con.execute("select lane from lane_override where household_id = ?", [household]).fetchall()
+    finally:
+        con.close()
+    assert lanes == [("acuut",)]
+    page.close()

@@ -134,38 +134,59 @@ def test_values_outside_the_ddas_vocabulary_and_overrides_without_reason_are_ref
         },
     )
     assert future.status_code == 400 and "toekomst" in future.text
-    no_reason = client.post(
-        f"{page}/prioriteit", data={"prioriteit": "crisis", "reden": " ", "csrf_token": token}
-    )
+    no_reason = client.post(f"{page}/baan", data={"baan": "acuut", "reden": " ", "csrf_token": token})
     assert no_reason.status_code == 400 and "Geef een reden" in no_reason.text
+    old_tier = client.post(
+        f"{page}/baan", data={"baan": "crisis", "reden": "Een reden van genoeg tekens", "csrf_token": token}
+    )
+    assert old_tier.status_code == 400 and "Kies een baan uit de lijst." in old_tier.text
+    assert client.post(f"{page}/prioriteit", data={"csrf_token": token}).status_code in (404, 405)
     con = state.open_state(portal_workspace.root / "portal.sqlite")
     try:
         assert not con.execute("select count(*) from contact_attempt where soort = 'postduif'").fetchone()[0]
-        assert not con.execute("select count(*) from tier_override where household_id = ?", [h]).fetchone()[0]
+        assert not con.execute("select count(*) from lane_override where household_id = ?", [h]).fetchone()[0]
     finally:
         con.close()
 
 
-def test_an_override_with_a_reason_and_an_assignment_show_on_the_list(portal_workspace, as_user):
-    h = portal_workspace.household
+def _last_household(ws) -> str:
+    """The own team's last household: not the one the other tests register for."""
+    wh = duckdb.connect(str(ws.warehouse), read_only=True)
+    try:
+        return wh.execute(
+            "select household_id from fct_list_entry where as_of_date = ? and wijkteam = ? "
+            "order by rank desc limit 1",
+            [TINY_AS_OF, OWN_TEAM],
+        ).fetchall()[0][0]
+    finally:
+        wh.close()
+
+
+def test_a_lane_override_with_a_reason_and_an_assignment_show_on_the_list_escaped(portal_workspace, as_user):
+    ws = portal_workspace
+    h = _last_household(ws)
     page = f"/teams/{OWN_TEAM}/huishoudens/{h}"
     client = as_user("coord-own")
     token = csrf_of(client, page)
     reason = "Buurtwerker meldt <acute> zorgen"
-    done = client.post(
-        f"{page}/prioriteit", data={"prioriteit": "crisis", "reden": reason, "csrf_token": token}
-    )
+    done = client.post(f"{page}/baan", data={"baan": "acuut", "reden": reason, "csrf_token": token})
     assert done.status_code == 303
-    assert (
-        client.post(
-            f"{page}/toewijzing", data={"medewerker": "<b>Fatma</b>", "csrf_token": token}
-        ).status_code
-        == 303
-    )
-    listing = client.get(f"/teams/{OWN_TEAM}/lijst").text
-    assert "aangepast naar <strong>crisis</strong>: Buurtwerker meldt &lt;acute&gt; zorgen" in listing
-    assert "&lt;b&gt;Fatma&lt;/b&gt;" in listing and "<b>Fatma</b>" not in listing
-    assert _audit(portal_workspace, action="prioriteit_aangepast", household_id=h)
+    override = _latest(ws, "lane_override", "override_id")
+    try:
+        assert (
+            client.post(
+                f"{page}/toewijzing", data={"medewerker": "<b>Fatma</b>", "csrf_token": token}
+            ).status_code
+            == 303
+        )
+        listing = client.get(f"/teams/{OWN_TEAM}/lijst").text
+        assert "verplaatst naar Acuut: Buurtwerker meldt &lt;acute&gt; zorgen" in listing
+        assert "<acute>" not in listing
+        assert "&lt;b&gt;Fatma&lt;/b&gt;" in listing and "<b>Fatma</b>" not in listing
+        entries = _audit(ws, action="baan_aangepast", household_id=h)
+        assert entries and entries[0]["detail"] == "Vroeg erop af → Acuut"
+    finally:
+        assert _withdraw(client, page, token, "baan", override).status_code == 303
 
 
 def test_every_view_and_export_of_personal_data_is_in_the_audit_log(portal_workspace, as_user):
@@ -217,8 +238,8 @@ def test_the_audit_log_and_registrations_cannot_be_changed_or_erased(portal_work
             registered_by="test",
         )
         state.add_assignment(con, **who, worker="test", by="test")
-        state.add_tier_override(
-            con, **who, as_of=date(2026, 1, 5), tier="hoog", reason="test reden", by="test"
+        state.add_lane_override(
+            con, **who, as_of=date(2026, 1, 5), lane="acuut", reason="test reden", by="test"
         )
         attempt_id = con.execute("select max(attempt_id) from contact_attempt").fetchone()[0]
         state.add_withdrawal(
@@ -367,14 +388,14 @@ def test_a_withdrawn_assignment_or_override_no_longer_marks_the_list(portal_work
     for worker in ("Eerste Medewerker", "Tweede Medewerker"):
         client.post(f"{page}/toewijzing", data={"medewerker": worker, "csrf_token": token})
     second = _latest(ws, "assignment", "assignment_id")
-    wrong = {"prioriteit": "normaal", "reden": "Verkeerd ingeschat", "csrf_token": token}
-    client.post(f"{page}/prioriteit", data=wrong)
-    override = _latest(ws, "tier_override", "override_id")
+    wrong = {"baan": "acuut", "reden": "Verkeerd ingeschat", "csrf_token": token}
+    assert client.post(f"{page}/baan", data=wrong).status_code == 303
+    override = _latest(ws, "lane_override", "override_id")
     listing = client.get(f"/teams/{OWN_TEAM}/lijst").text
     assert "Tweede Medewerker" in listing and "Verkeerd ingeschat" in listing
 
     assert _withdraw(client, page, token, "toewijzing", second).status_code == 303
-    assert _withdraw(client, page, token, "prioriteit", override).status_code == 303
+    assert _withdraw(client, page, token, "baan", override).status_code == 303
     listing = client.get(f"/teams/{OWN_TEAM}/lijst").text
     assert "Tweede Medewerker" not in listing and "Eerste Medewerker" in listing
     assert "Verkeerd ingeschat" not in listing

@@ -180,3 +180,131 @@ def test_cli_adds_accounts_and_tokens_that_work(tmp_path, monkeypatch):
         assert token not in str(con.execute("select * from api_token").fetchall())
     finally:
         con.close()
+
+
+# The withdrawal and tier_override tables as portal files made before the lanes have them.
+BEFORE_LANES = """
+create table tier_override (
+    override_id     integer primary key,
+    wijkteam        text not null,
+    household_id    text not null,
+    as_of_date      text not null,
+    tier            text not null check (tier in ('crisis', 'hoog', 'normaal')),
+    reason          text not null check (length(trim(reason)) > 0),
+    overridden_at   text not null,
+    overridden_by   text not null
+);
+create table withdrawal (
+    withdrawal_id   integer primary key,
+    kind            text not null
+                    check (kind in ('contact_attempt', 'case_result', 'assignment', 'tier_override')),
+    registration_id integer not null,
+    wijkteam        text not null,
+    household_id    text not null,
+    reason          text not null check (length(trim(reason)) > 0),
+    withdrawn_at    text not null,
+    withdrawn_by    text not null,
+    unique (kind, registration_id)
+);
+create trigger tier_override_no_update before update on tier_override
+begin select raise(abort, 'tier_override is append-only'); end;
+create trigger tier_override_no_delete before delete on tier_override
+begin select raise(abort, 'tier_override is append-only'); end;
+create trigger withdrawal_no_update before update on withdrawal
+begin select raise(abort, 'withdrawal is append-only'); end;
+create trigger withdrawal_no_delete before delete on withdrawal
+begin select raise(abort, 'withdrawal is append-only'); end;
+insert into tier_override values
+    (1, 'oostzaan', 'hh-1', '2026-10-31', 'crisis', 'Acute zorgen', '2026-10-31T09:00:00+00:00', 'c'),
+    (2, 'oostzaan', 'hh-1', '2026-10-31', 'hoog', 'Toch niet acuut', '2026-10-31T10:00:00+00:00', 'c');
+insert into withdrawal values
+    (7, 'tier_override', 2, 'oostzaan', 'hh-1', 'Per vergissing', '2026-10-31T11:00:00+00:00', 'c');
+"""
+
+
+def test_a_portal_file_from_before_the_lanes_is_migrated_in_place_keeping_its_history(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "portal.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript(BEFORE_LANES)
+    old.close()
+
+    con = state.open_state(path)
+    try:
+        # The withdrawal rows are kept, ids and all; the widened CHECK takes lane overrides.
+        assert [
+            tuple(r) for r in con.execute("select withdrawal_id, kind, registration_id from withdrawal")
+        ] == [(7, "tier_override", 2)]
+        override = state.add_lane_override(
+            con,
+            wijkteam="oostzaan",
+            household_id="hh-1",
+            as_of=date(2026, 10, 31),
+            lane="acuut",
+            reason="Zorgen van de buurtwerker",
+            by="c",
+        )
+        assert state.add_withdrawal(
+            con,
+            kind="lane_override",
+            registration_id=override,
+            wijkteam="oostzaan",
+            household_id="hh-1",
+            reason="Per vergissing",
+            by="c",
+        )
+        with pytest.raises(KeyError):  # the old tier overrides are history: not withdrawn any more
+            state.add_withdrawal(
+                con,
+                kind="tier_override",
+                registration_id=1,
+                wijkteam="oostzaan",
+                household_id="hh-1",
+                reason="Te laat",
+                by="c",
+            )
+        with pytest.raises(sqlite3.IntegrityError):  # only the lanes of rules/lanes.yaml
+            state.add_lane_override(
+                con,
+                wijkteam="oostzaan",
+                household_id="hh-1",
+                as_of=date(2026, 10, 31),
+                lane="crisis",
+                reason="Een oude prioriteit",
+                by="c",
+            )
+        # Still append-only, the rebuilt table and the history alike.
+        for table in ("withdrawal", "tier_override", "lane_override"):
+            for statement in (f"update {table} set rowid = rowid", f"delete from {table}"):  # noqa: S608
+                with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+                    con.execute(statement)
+        history = state.household_registrations(con, "oostzaan", "hh-1")
+        assert [(o["tier"], o["withdrawn_reason"]) for o in history["tier_overrides"]] == [
+            ("hoog", "Per vergissing"),
+            ("crisis", None),
+        ]
+        assert [o["lane"] for o in history["overrides"]] == ["acuut"]
+        assert state.team_marks(con, "oostzaan", date(2026, 10, 31)) == {}, "withdrawn; tiers do not count"
+        definition = con.execute("select sql from sqlite_master where name = 'withdrawal'").fetchone()[0]
+    finally:
+        con.close()
+    # Opened again: the table is what it should be, so nothing is rebuilt a second time.
+    con = state.open_state(path)
+    try:
+        assert (
+            con.execute("select sql from sqlite_master where name = 'withdrawal'").fetchone()[0] == definition
+        )
+        assert con.execute("select count(*) from withdrawal").fetchone()[0] == 2
+    finally:
+        con.close()
+
+
+def test_a_new_portal_file_has_no_tier_overrides_and_shows_none(tmp_path):
+    con = state.open_state(tmp_path / "portal.sqlite")
+    try:
+        tables = {r[0] for r in con.execute("select name from sqlite_master where type = 'table'")}
+        assert "lane_override" in tables and "tier_override" not in tables
+        assert state.household_registrations(con, "oostzaan", "hh-1")["tier_overrides"] == []
+    finally:
+        con.close()

@@ -1,0 +1,80 @@
+"""The portal's own state in SQLite (`<workspace>/portal.sqlite`, WAL mode), by job:
+
+- store.py: opening the file, its tables and append-only triggers, in-place migrations;
+- logins.py: accounts, sessions, supplier API tokens;
+- audit_log.py: the audit log;
+- registrations.py: what a team registered (contact attempts, results, assignments, lane
+  overrides) and withdrawals.
+
+Callers write `from portal import state` and `state.<function>`; the names below are the whole
+public surface.
+"""
+
+from portal.state.audit_log import AUDIT_COLUMNS, audit, audit_entries, recent_failed_logins
+from portal.state.logins import (
+    Account,
+    account_by_name,
+    accounts,
+    add_account,
+    add_api_token,
+    add_session,
+    api_tokens,
+    end_account_sessions,
+    end_session,
+    revoke_api_token,
+    session_account,
+    set_active,
+    set_password_hash,
+    token_hash,
+    token_supplier,
+    touch_session,
+)
+from portal.state.registrations import (
+    HISTORY_IDS,
+    REGISTRATION_IDS,
+    add_assignment,
+    add_case_result,
+    add_contact_attempt,
+    add_lane_override,
+    add_withdrawal,
+    household_registrations,
+    registration,
+    team_marks,
+)
+from portal.state.store import APPEND_ONLY, now_iso, open_state
+
+__all__ = [
+    "APPEND_ONLY",
+    "AUDIT_COLUMNS",
+    "HISTORY_IDS",
+    "REGISTRATION_IDS",
+    "Account",
+    "account_by_name",
+    "accounts",
+    "add_account",
+    "add_api_token",
+    "add_assignment",
+    "add_case_result",
+    "add_contact_attempt",
+    "add_lane_override",
+    "add_session",
+    "add_withdrawal",
+    "api_tokens",
+    "audit",
+    "audit_entries",
+    "end_account_sessions",
+    "end_session",
+    "household_registrations",
+    "now_iso",
+    "open_state",
+    "recent_failed_logins",
+    "registration",
+    "revoke_api_token",
+    "session_account",
+    "set_active",
+    "set_password_hash",
+    "team_marks",
+    "token_hash",
+    "token_supplier",
+    "touch_session",
+]

@@ -1,0 +1,238 @@
+"""Opening the portal's SQLite file: its tables, the append-only triggers, in-place migrations.
+
+Not in the warehouse: the nightly flow replaces warehouse.duckdb by a new copy every night (anything
+written there would be lost) and DuckDB allows one writing process. SQLite with WAL lets the portal's
+request threads write while the nightly flow reads the registrations.
+
+The audit log and the registrations are append-only: there is no UPDATE or DELETE for them in this
+code, and triggers refuse both. Only sessions are deleted (log-out, expiry, deactivation) and
+accounts changed (active or not, password).
+
+SQLite cannot change a CHECK constraint. The two tables whose CHECK follows configuration or a new
+kind of registration (`withdrawal.kind`, `lane_override.lane`, which lists the lane codes of
+rules/lanes.yaml) are rebuilt in place when their definition differs from the one below: inside one
+transaction the rows are copied to a table with the new definition, which replaces the old one, and
+the triggers are made again. Rows that the new CHECK refuses abort the rebuild (nothing changes).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rules.lanes import default_lanes
+
+SCHEMA = """
+create table if not exists account (
+    account_id      integer primary key,
+    username        text not null unique,
+    role            text not null check (role in ('coordinator', 'supplier', 'evaluator', 'administrator')),
+    team_code       text,
+    supplier_code   text,
+    password_hash   text not null,
+    is_active       integer not null default 1,
+    created_at      text not null,
+    check ((role = 'coordinator') = (team_code is not null)),
+    check ((role = 'supplier') = (supplier_code is not null))
+);
+
+-- The cookie holds a random id; only its SHA-256 is stored, so a copy of this file opens no session.
+create table if not exists session (
+    session_hash    text primary key,
+    account_id      integer not null references account (account_id),
+    csrf_token      text not null,
+    created_at      text not null,
+    last_seen_at    text not null
+);
+
+create table if not exists api_token (
+    token_hash      text primary key,
+    supplier_code   text not null,
+    label           text not null,
+    created_at      text not null
+);
+
+create table if not exists api_token_revocation (
+    token_hash      text primary key references api_token (token_hash),
+    revoked_at      text not null,
+    revoked_by      text not null
+);
+
+create table if not exists audit_log (
+    audit_id        integer primary key autoincrement,
+    at              text not null,
+    username        text,
+    role            text,
+    action          text not null,
+    team_code       text,
+    household_id    text,
+    supplier_code   text,
+    as_of_date      text,
+    run_id          text,
+    detail          text,
+    ip              text
+);
+
+create index if not exists audit_log_by_action on audit_log (action, username);
+
+-- What coordinators registered. The nightly flow takes these into reg_contact_attempt and
+-- reg_case_result (source 'portal'); signals.registrations.load_portal_registrations reads them.
+create table if not exists contact_attempt (
+    attempt_id      integer primary key,
+    wijkteam        text not null,
+    household_id    text not null,
+    address_key     text not null,
+    contact_date    text not null,
+    soort           text not null,
+    is_reached      integer not null check (is_reached in (0, 1)),
+    dagdeel         text,
+    registered_at   text not null,
+    registered_by   text not null
+);
+
+create table if not exists case_result (
+    result_id       integer primary key,
+    wijkteam        text not null,
+    household_id    text not null,
+    address_key     text not null,
+    result_date     text not null,
+    eindresultaat   text not null,
+    registered_at   text not null,
+    registered_by   text not null
+);
+
+create table if not exists assignment (
+    assignment_id   integer primary key,
+    wijkteam        text not null,
+    household_id    text not null,
+    worker          text not null,
+    assigned_at     text not null,
+    assigned_by     text not null
+);
+"""
+
+# A coordinator moves a household to another lane for one list (as-of date), with a reason. The
+# older tier_override table (tiers crisis/hoog/normaal, before lanes) is no longer made; in a file
+# that has one, its rows stay as history with their own triggers.
+LANE_OVERRIDE = """
+create table if not exists lane_override (
+    override_id     integer primary key,
+    wijkteam        text not null,
+    household_id    text not null,
+    as_of_date      text not null,
+    lane            text not null check (lane in ({lanes})),
+    reason          text not null check (length(trim(reason)) > 0),
+    overridden_at   text not null,
+    overridden_by   text not null
+)
+"""
+
+# A registration made by mistake is withdrawn, never erased: this row refers to it by table and id.
+# 'tier_override' stays allowed: withdrawals of the old tier overrides are history too.
+WITHDRAWAL = """
+create table if not exists withdrawal (
+    withdrawal_id   integer primary key,
+    kind            text not null
+                    check (kind in ('contact_attempt', 'case_result', 'assignment', 'tier_override',
+                                    'lane_override')),
+    registration_id integer not null,
+    wijkteam        text not null,
+    household_id    text not null,
+    reason          text not null check (length(trim(reason)) > 0),
+    withdrawn_at    text not null,
+    withdrawn_by    text not null,
+    unique (kind, registration_id)
+)
+"""
+
+APPEND_ONLY = (
+    "audit_log",
+    "contact_attempt",
+    "case_result",
+    "assignment",
+    "lane_override",
+    "withdrawal",
+    "api_token_revocation",
+)
+
+
+def _lane_override_ddl() -> str:
+    # Lane codes match ^[a-z_]+$ (rules/lanes.py checks it), so they are safe inside the quotes.
+    return LANE_OVERRIDE.format(lanes=", ".join(f"'{code}'" for code in default_lanes().codes))
+
+
+def _rebuilt_tables() -> dict[str, str]:
+    """The tables rebuilt in place when their definition changed: name → definition."""
+    return {"withdrawal": WITHDRAWAL, "lane_override": _lane_override_ddl()}
+
+
+def _triggers(tables: tuple[str, ...] = APPEND_ONLY) -> str:
+    return "\n".join(
+        f"create trigger if not exists {table}_no_{verb} before {verb} on {table} "
+        f"begin select raise(abort, '{table} is append-only'); end;"
+        for table in tables
+        for verb in ("update", "delete")
+    )
+
+
+def _body(sql: str) -> str:
+    """A table definition from its first parenthesis, whitespace and case evened out.
+
+    SQLite keeps the statement's text in sqlite_master, with the table name quoted after a rename;
+    the columns and constraints are what decide whether the table is the one wanted.
+    """
+    return re.sub(r"\s+", " ", sql[sql.index("(") :]).strip().lower()
+
+
+def _stored(con: sqlite3.Connection, table: str) -> str | None:
+    row = con.execute("select sql from sqlite_master where type = 'table' and name = ?", [table]).fetchone()
+    return row[0] if row else None
+
+
+def _rebuild(con: sqlite3.Connection, table: str, ddl: str) -> None:
+    """Replace `table` by one made with `ddl`, keeping its rows and its append-only triggers."""
+    con.execute("begin immediate")
+    try:
+        stored = _stored(con, table)  # again, inside the lock: another process may have done it
+        if stored is not None and _body(stored) != _body(ddl):
+            columns = ", ".join(r[1] for r in con.execute(f"pragma table_info({table})"))
+            con.execute(ddl.replace(f"if not exists {table} ", f"{table}__next ", 1))
+            con.execute(
+                f"insert into {table}__next ({columns}) select {columns} from {table}"  # noqa: S608 - fixed names
+            )
+            con.execute(f"drop table {table}")  # drops its triggers first: no trigger fires
+            con.execute(f"alter table {table}__next rename to {table}")
+            # one by one: executescript would commit the transaction first
+            for statement in _triggers((table,)).splitlines():
+                con.execute(statement)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def now_iso() -> str:
+    return datetime.now(tz=UTC).isoformat(timespec="seconds")
+
+
+def open_state(path: Path) -> sqlite3.Connection:
+    """A connection to the portal state, created and migrated on first use."""
+    con = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+    con.row_factory = sqlite3.Row
+    con.execute("pragma journal_mode = wal")
+    con.execute("pragma foreign_keys = on")
+    con.execute("pragma busy_timeout = 10000")
+    rebuilt = _rebuilt_tables()
+    con.executescript(SCHEMA + ";\n".join(rebuilt.values()) + ";\n")
+    for table, ddl in rebuilt.items():
+        stored = _stored(con, table)
+        if stored is not None and _body(stored) != _body(ddl):
+            _rebuild(con, table, ddl)
+    con.executescript(_triggers())
+    return con
+
+
+def has_table(con: sqlite3.Connection, table: str) -> bool:
+    return _stored(con, table) is not None
