@@ -87,27 +87,12 @@ def nightly(
 ) -> None:
     """Run the nightly flow for one as-of date: ingest, purge, features, rules, lists, indicators."""
     quiet_prefect()
+    from flows.local import local_mode_settings
     from flows.nightly import nightly as nightly_flow
 
-    with _local_mode_settings():
+    with local_mode_settings():
         summary = nightly_flow(str(workspace), date.fromisoformat(as_of) if as_of else None, purge)
     _print_summary(summary)
-
-
-def _local_mode_settings():
-    """Without a Prefect server (local mode): no flow-run heartbeats.
-
-    Heartbeats let a server mark crashed runs; the temporary local server runs no such service, and
-    each of the nightly's seven flow runs waits ~1 s for its heartbeat thread to stop (Prefect
-    3.8.8; bench/, BENCHMARKS.md). With PREFECT_API_URL set, Prefect's own settings apply.
-    """
-    from contextlib import nullcontext
-
-    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-
-    if PREFECT_API_URL.value():
-        return nullcontext()
-    return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
 
 
 def _print_summary(summary: dict) -> None:

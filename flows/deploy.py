@@ -22,10 +22,15 @@ import httpx
 from prefect.schedules import Cron
 
 from flows.nightly import nightly
+from flows.train_model import train_model
 
 REPO = Path(__file__).resolve().parents[1]
 ENTRYPOINT = "flows/nightly.py:nightly"
+MODEL_ENTRYPOINT = "flows/train_model.py:train_model"
 NIGHTLY_CRON = "0 2 * * *"
+# The monthly champion/challenger: after the night of the 2nd, which recorded the month-end's
+# snapshot and the labels that matured with it.
+MODEL_CRON = "0 3 2 * *"
 TIMEZONE = "Europe/Amsterdam"
 DEPLOYMENT_NAME = "vroegsignalering"
 LOCAL_DEPLOYMENT_NAME = "vroegsignalering-lokaal"
@@ -33,6 +38,10 @@ LOCAL_DEPLOYMENT_NAME = "vroegsignalering-lokaal"
 
 def nightly_schedule() -> Cron:
     return Cron(NIGHTLY_CRON, timezone=TIMEZONE)
+
+
+def model_schedule() -> Cron:
+    return Cron(MODEL_CRON, timezone=TIMEZONE)
 
 
 def ensure_work_pool(name: str) -> None:
@@ -49,8 +58,19 @@ def ensure_work_pool(name: str) -> None:
 
 
 def deploy_nightly(workspace: Path, work_pool: str, name: str = DEPLOYMENT_NAME) -> UUID:
-    """Register the nightly deployment (code from this checkout) with its cron on the work pool."""
+    """Register the nightly deployment (code from this checkout) with its cron on the work pool, and
+    the monthly model training beside it; returns the nightly deployment's id."""
     ensure_work_pool(work_pool)
+    train_model.from_source(source=str(REPO), entrypoint=MODEL_ENTRYPOINT).deploy(
+        name=name,
+        work_pool_name=work_pool,
+        schedules=[model_schedule()],
+        parameters={"workspace": str(Path(workspace).resolve())},
+        concurrency_limit=1,
+        description="Vroegsignalering: maandelijks een scorekaart trainen, toetsen en kiezen.",
+        print_next_steps=False,
+        ignore_warnings=True,
+    )
     return nightly.from_source(source=str(REPO), entrypoint=ENTRYPOINT).deploy(
         name=name,
         work_pool_name=work_pool,
@@ -64,12 +84,24 @@ def deploy_nightly(workspace: Path, work_pool: str, name: str = DEPLOYMENT_NAME)
 
 
 def serve_nightly(workspace: Path) -> None:
-    """Serve the nightly flow on the cron from this process (needs PREFECT_API_URL to a real server)."""
-    nightly.serve(
-        name=LOCAL_DEPLOYMENT_NAME,
-        schedules=[nightly_schedule()],
-        parameters={"workspace": str(Path(workspace).resolve())},
-        global_limit=1,
+    """Serve the nightly flow and the monthly model training on their crons from this process (needs
+    PREFECT_API_URL to a real server)."""
+    from prefect import serve
+
+    parameters = {"workspace": str(Path(workspace).resolve())}
+    serve(
+        nightly.to_deployment(
+            name=LOCAL_DEPLOYMENT_NAME,
+            schedules=[nightly_schedule()],
+            parameters=parameters,
+            concurrency_limit=1,
+        ),
+        train_model.to_deployment(
+            name=LOCAL_DEPLOYMENT_NAME,
+            schedules=[model_schedule()],
+            parameters=parameters,
+            concurrency_limit=1,
+        ),
     )
 
 

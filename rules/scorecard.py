@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from datetime import date
 from functools import cache
 from itertools import pairwise
@@ -196,8 +197,11 @@ class Scorecard(BaseModel):
         return self.contributions(bins)["score"].to_numpy()
 
     def save(self, path: Path) -> None:
+        """Written beside and renamed into place: a nightly run reading it never sees half a file."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        part = path.with_name(f".{path.name}.part")
+        part.write_text(self.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        os.replace(part, path)
 
     @classmethod
     def load(cls, path: Path) -> Scorecard:

@@ -109,6 +109,27 @@ rent as (
         where feed = 'huurachterstand' and event_date > %(as_of)s::date - %(financial_window_days)s::integer
     ) as x where _rn = 1
 ),
+rent_history as (
+    -- the latest rent arrears signal of the lookback, the count, and whether an arrangement seen
+    -- earlier is gone now (DuckDB: one arg_max over a struct)
+    select h.household_id, h.arrears_months as last_arrears_months, h.arrears_eur as last_arrears_eur,
+           h.arrears_since_date as last_since, h.event_date as last_signal,
+           coalesce(h.has_payment_arrangement, false) as last_arrangement,
+           n.arrears_signals_long_window, n.had_arrangement
+    from (
+        select household_id, arrears_months, arrears_eur, arrears_since_date, event_date, has_payment_arrangement,
+               row_number() over (partition by household_id
+                                  order by event_date desc, known_at desc, supplier_code desc, source_ref desc) as _rn
+        from recent
+        where feed = 'huurachterstand'
+    ) as h
+    inner join (
+        select household_id, count(*) as arrears_signals_long_window,
+               bool_or(coalesce(has_payment_arrangement, false)) as had_arrangement
+        from recent where feed = 'huurachterstand' group by household_id
+    ) as n using (household_id)
+    where h._rn = 1
+),
 rent_earlier as (
     select * from (
         select r.household_id, k.arrears_eur as previous_arrears_eur,
@@ -173,10 +194,19 @@ counts as (
         max(event_date) filter (where feed = 'ddas' and is_crisis
                                 and event_date > %(as_of)s::date - %(financial_window_days)s::integer)
             as financial_crisis_date,
+        count(*) filter (where feed = 'waterafsluiting') as water_signals_long_window,
         min(event_date) as first_signal_date,
         max(event_date) as last_signal_date
     from recent
     group by household_id
+),
+latest_feed as (
+    select * from (
+        select household_id, feed as last_signal_feed,
+               row_number() over (partition by household_id
+                                  order by event_date desc, known_at desc, supplier_code desc, source_ref desc) as _rn
+        from recent
+    ) as x where _rn = 1
 ),
 sharing as (
     select address_key, count(distinct household_id) as households_at_address
@@ -226,7 +256,15 @@ select
     tc.last_contact_date,
     coalesce(tc.was_reached_recently, false) as was_reached_recently,
     tr.trajectory_result_date,
-    tr.trajectory_result_date is not null as has_active_trajectory
+    tr.trajectory_result_date is not null as has_active_trajectory,
+    %(as_of)s::date - v.eviction_stage_date as days_in_eviction_stage,
+    rh.last_arrears_months, rh.last_arrears_eur,
+    %(as_of)s::date - rh.last_signal as days_since_arrears_signal,
+    round((%(as_of)s::date - rh.last_since) / 30.4, 1) as months_in_arrears,
+    coalesce(rh.arrears_signals_long_window, 0) as arrears_signals_long_window,
+    coalesce(rh.had_arrangement and not rh.last_arrangement, false) as has_broken_arrangement,
+    c.water_signals_long_window,
+    lf.last_signal_feed
 from households as h
 left join team_contacts as tc using (address_key)
 left join trajectories as tr using (address_key)
@@ -238,3 +276,5 @@ left join rent_earlier as e using (household_id)
 left join eviction as v using (household_id)
 left join water as w using (household_id)
 left join ddas as d using (household_id)
+left join rent_history as rh using (household_id)
+left join latest_feed as lf using (household_id)

@@ -22,6 +22,7 @@ listed as (
         on l.address_key = e.address_key
         and l.as_of_date < e.eviction_date
         and l.as_of_date >= e.eviction_date - to_months($lookback_months)
+        and l.is_within_capacity  -- put in front of the team: Acuut, or above the capacity line
     group by e.address_key, e.contract_id
 ),
 contacted as (

@@ -63,9 +63,13 @@ def region(tmp_path_factory):
     with write_session(db) as con:
         _list(con, EARLIER, root / "models")
         _list(con, AS_OF, root / "models")
-        first = con.sql("select * from fct_list_entry where as_of_date = ? order by all", params=[EARLIER]).pl()
+        first = con.sql(
+            "select * from fct_list_entry where as_of_date = ? order by all", params=[EARLIER]
+        ).pl()
         _list(con, EARLIER, root / "models")  # rebuild a past date after a later one
-        again = con.sql("select * from fct_list_entry where as_of_date = ? order by all", params=[EARLIER]).pl()
+        again = con.sql(
+            "select * from fct_list_entry where as_of_date = ? order by all", params=[EARLIER]
+        ).pl()
     return root, recorded, training, first, again
 
 

@@ -21,6 +21,8 @@ GOLDEN = Path(__file__).parent / "lists"
 GOLDEN_INDICATORS = Path(__file__).parent / "indicators"
 # The tiny region's delivered history (14 months to 2026-10-31) covers the baseline year and the next.
 INDICATOR_YEARS = (2025, 2026)
+
+
 def write_indicator_tables(warehouse: Path, out: Path) -> list[Path]:
     """The suppressed indicator tables of INDICATOR_YEARS as CSV files in `out`."""
     from indicators.config import indicator_config

@@ -36,10 +36,11 @@ def _eviction(con, ref: str, address: str, contract: str, stage: str, day: date,
 
 def _listed(con, address: str, as_of: date) -> None:
     con.execute(
-        """insert into fct_list_entry (as_of_date, wijkteam, household_id, rank, tier, score,
+        """insert into fct_list_entry (as_of_date, wijkteam, household_id, rank, lane, lane_rank, score,
                is_within_capacity, is_new, has_financial_signal, address_key, first_signal_date, reasons_nl,
-               rules_fired, suggested_channel, rules_version, code_version, run_id)
-           values (?, 'team-a', ?, 1, 'hoog', 10, true, true, true, ?, ?, [], [], 'brief', 'r', 'c', 'x')
+               rules_fired, suggested_action, wgs_open, rules_version, code_version, run_id)
+           values (?, 'team-a', ?, 1, 'vroeg_erop_af', 1, 10, true, true, true, ?, ?, [], [], 'brief', 0,
+                   'r', 'c', 'x')
         """,
         [as_of, f"hh-{address}", address, as_of],
     )

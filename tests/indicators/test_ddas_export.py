@@ -90,7 +90,7 @@ def _ddas_levering(region: Path) -> tuple[dict, set[str]]:
 @pytest.fixture(scope="module")
 def ddas_run(prefect_server, tiny_region, tmp_path_factory):
     from flows.nightly import nightly
-    
+
     workspace = tmp_path_factory.mktemp("ddas-ws")
     for part in ("inbox", "reference", "registraties"):
         shutil.copytree(tiny_region / part, workspace / part)

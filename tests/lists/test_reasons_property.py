@@ -195,11 +195,13 @@ def oracle(signals: list[Signal]) -> dict[str, object]:
         "has_active_trajectory": False,
     }
     values["is_signalled"] = bool(known)
+    values["last_signal_date"] = max((s.event for s in known), default=None)
     care = values["nuisance_reports_long_window"] >= 1 or values["ggd_reports_long_window"] >= 1
     arrears = (values.get("last_arrears_months") or 0) >= 1
     values |= {  # the scorecard's combinations (rules/scorecard.yaml)
         "arrears_and_care": arrears and care,
-        "procedure_and_care": values.get("eviction_stage") in ("dagvaarding", "vonnis", "aanzegging") and care,
+        "procedure_and_care": values.get("eviction_stage") in ("dagvaarding", "vonnis", "aanzegging")
+        and care,
         "arrears_and_water": arrears and values["water_signals_long_window"] >= 1,
     }
     return values
@@ -343,8 +345,14 @@ def test_reasons_state_the_households_own_signals_and_points_add_up(base, signal
         assert reasons[0] in acute
         reasons = reasons[1:]
     positive = [c for c in contributions if c["points"] > 0]
-    if not positive and not acute:  # nothing earns points: the rules explain it
+    if not positive and not acute and rule_reasons:  # nothing earns points: the rules explain it
         assert reasons == rule_reasons[:3]
+        return
+    if not positive and not acute:  # nor any rule: the household's latest signal does
+        (reason,) = reasons
+        assert reason.startswith("Laatste signaal (") and reason.endswith(
+            render(expected["last_signal_date"], "datum")
+        )
         return
     by_label = {c["label"]: c for c in contributions}
     for reason in reasons:  # only what raises the score is a reason, largest first
