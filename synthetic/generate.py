@@ -23,6 +23,7 @@ from synthetic.calibration import (
 from synthetic.geography import MAX_REGIONS, REGION_HOUSEHOLDS
 from synthetic.params import Params
 from synthetic.population import BsnAllocator
+from synthetic.realism import RealismCounts, realism_rows
 from synthetic.region import RegionOutput, build_region
 from synthetic.timeline import make_calendar
 
@@ -101,6 +102,7 @@ def generate_region(
     params = Params()
     sinks = _Sinks(out_dir)
     total = CalibrationCounts(months=months)
+    realism = RealismCounts()
     n_files, ids = 0, (0, 0)
     for region in range(1, n_regions + 1):
         out = build_region(
@@ -117,11 +119,12 @@ def generate_region(
         ids = out.next_ids
         n_files += out.n_files
         total.add(out.counts)
+        realism.add(out.realism)
         sinks.write(out)
         if progress is not None:
             progress("regio's", region, n_regions)
     sinks.close()
-    rows = calibration_rows(total)
+    rows = calibration_rows(total) + realism_rows(realism)
     result = GenerationResult(
         out_dir,
         total.households,
@@ -152,6 +155,7 @@ def generate_region(
                         "target": r.target,
                         "unit": r.unit,
                         "within_30pct": r.within_30pct,
+                        "group": r.group,
                     }
                     for r in rows
                 ],
