@@ -20,9 +20,11 @@ leaves room for a better ranking, measured without any model of the pipeline. De
   arrears   that amount only.
   Ties are broken by a fixed pseudo-random key per household.
 - recall: escalating candidate household-months in the top, over all escalating candidate
-  household-months; "early" counts only those not in a running procedure at M. The expected
-  recall replaces outcomes by latent_risk (sum over the top / sum over all candidates): it has far
-  less sampling noise than the realised recall, which rests on a few dozen households per region.
+  household-months; "early" counts only those not in a running procedure at M. Realised recall
+  rests on a few dozen escalating households per region, so seeds differ by several points;
+- combinations: P(escalation) among candidates by the feeds delivered in the 365 days up to M:
+  rent arrears with a GGD melding or nuisance report, rent arrears with a water row, rent arrears
+  alone, GGD/nuisance without rent arrears.
 """
 
 from dataclasses import dataclass, fields
@@ -42,6 +44,13 @@ HISTORY_DAYS = 365
 FIRST_MONTH = 12  # delivered month index: the 13th delivered month
 RUNNING = {"dagvaarding": 1, "vonnis": 2, "aanzegging": 3, "ontruiming_gepland": 4}
 RANKINGS = ("ceiling", "stage", "arrears")
+_A, _O, _W = pl.col("a"), pl.col("o"), pl.col("w")
+COMBINATIONS = {
+    "arrears_ontregeling": _A & _O,
+    "arrears_water": _A & _W & ~_O,
+    "arrears_only": _A & ~_O & ~_W,
+    "ontregeling_only": _O & ~_A,
+}
 
 
 @dataclass
@@ -65,10 +74,14 @@ class RealismCounts:
     found_early_ceiling: int = 0
     found_early_stage: int = 0
     found_early_arrears: int = 0
-    risk_total: float = 0.0
-    risk_ceiling: float = 0.0
-    risk_stage: float = 0.0
-    risk_arrears: float = 0.0
+    arrears_ontregeling: int = 0  # candidates with rent arrears and a GGD/nuisance row
+    arrears_ontregeling_escalating: int = 0
+    arrears_water: int = 0  # ... with rent arrears and a water row, no GGD/nuisance
+    arrears_water_escalating: int = 0
+    arrears_only: int = 0
+    arrears_only_escalating: int = 0
+    ontregeling_only: int = 0  # ... with a GGD/nuisance row, no rent arrears
+    ontregeling_only_escalating: int = 0
 
     def add(self, other: "RealismCounts") -> None:
         for f in fields(self):
@@ -147,6 +160,11 @@ def realism_counts(
     known = known.filter(pl.col("delivery_day") <= ends["m_day"].max())
     seen = known.join(ends, how="cross").filter(pl.col("delivery_day") <= pl.col("m_day"))
     recent = seen.filter(pl.col("delivery_day") > pl.col("m_day") - HISTORY_DAYS)
+    feeds = recent.group_by("household_id", "month").agg(
+        (pl.col("feed") == "huurachterstand").any().alias("a"),
+        pl.col("feed").is_in(["ggd_melding", "overlast"]).any().alias("o"),
+        (pl.col("feed") == "waterafsluiting").any().alias("w"),
+    )
     last = ["household_id", "month"]
     stage = (
         seen.filter(pl.col("feed") == "ontruiming")
@@ -167,9 +185,7 @@ def realism_counts(
     escalating = window.select(*last).unique().with_columns(pl.lit(True).alias("y"))
     living = latent.select("household_id", "month", "latent_risk")
     cand = (
-        recent.select(*last, "m_day")
-        .unique()
-        .join(living, on=last)
+        feeds.join(living, on=last)
         .join(stage, on=last, how="left")
         .join(arrears, on=last, how="left")
         .join(escalating, on=last, how="left")
@@ -208,12 +224,12 @@ def realism_counts(
         ((pl.col("stage") == 1) & pl.col("y")).sum().alias("at_dagvaarding_escalating"),
         (pl.col("stage") == 2).sum().alias("at_vonnis"),
         ((pl.col("stage") == 2) & pl.col("y")).sum().alias("at_vonnis_escalating"),
-        pl.col("latent_risk").cast(pl.Float64).sum().alias("risk_total"),
         *[(pl.col(f"top_{r}") & pl.col("y")).sum().alias(f"found_{r}") for r in RANKINGS],
         *[(pl.col(f"top_{r}") & early).sum().alias(f"found_early_{r}") for r in RANKINGS],
         *[
-            pl.col("latent_risk").cast(pl.Float64).filter(f"top_{r}").sum().alias(f"risk_{r}")
-            for r in RANKINGS
+            expr
+            for name, combo in COMBINATIONS.items()
+            for expr in (combo.sum().alias(name), (combo & pl.col("y")).sum().alias(f"{name}_escalating"))
         ],
     ).row(0, named=True)
     slots = (
@@ -226,7 +242,7 @@ def realism_counts(
         month_ends=ends.height,
         slots=int(slots),
         escalating_all=living_escalating,
-        **{k: (float(v) if k.startswith("risk") else int(v or 0)) for k, v in s.items()},
+        **{k: int(v or 0) for k, v in s.items()},
     )
 
 
@@ -241,11 +257,13 @@ def realism_rows(c: RealismCounts) -> list[CalibrationRow]:
 
     recall = {r: pct(getattr(c, f"found_{r}"), c.escalating) for r in RANKINGS}
     early = {r: pct(getattr(c, f"found_early_{r}"), c.escalating_early) for r in RANKINGS}
-    expected = {r: pct(getattr(c, f"risk_{r}"), c.risk_total) for r in RANKINGS}
 
     def margin(values: dict[str, float]) -> float:
         best = max(values["stage"], values["arrears"])
         return pct(values["ceiling"] - best, best)
+
+    def combo(name: str) -> float:
+        return pct(getattr(c, f"{name}_escalating"), getattr(c, name))
 
     return [
         row("maandeinden beoordeeld", c.month_ends, "month-ends"),
@@ -274,8 +292,8 @@ def realism_rows(c: RealismCounts) -> list[CalibrationRow]:
         row("vroeg (geen procedure): plafond", early["ceiling"]),
         row("vroeg (geen procedure): fase, dan achterstand", early["stage"]),
         row("vroeg (geen procedure): alleen achterstand", early["arrears"]),
-        row("verwachte vondst (som latent_risk): plafond", expected["ceiling"]),
-        row("verwachte vondst: fase, dan achterstand", expected["stage"]),
-        row("verwachte vondst: alleen achterstand", expected["arrears"]),
-        row("verwacht: plafond boven beste basislijn (relatief)", margin(expected)),
+        row("P(escalatie | huurachterstand + GGD/overlast)", combo("arrears_ontregeling")),
+        row("P(escalatie | huurachterstand + water, geen GGD/overlast)", combo("arrears_water")),
+        row("P(escalatie | alleen huurachterstand)", combo("arrears_only")),
+        row("P(escalatie | GGD/overlast, geen huurachterstand)", combo("ontregeling_only")),
     ]

@@ -10,7 +10,7 @@ import polars as pl
 
 from synthetic.addresses import CORP, TENURES, add_addresses, build_dwellings
 from synthetic.calibration import CalibrationCounts
-from synthetic.deliveries import build_stream, schedule
+from synthetic.deliveries import LATE_SHARE, build_stream, schedule
 from synthetic.feeds import SUPPLIER_BY_KEY, feed_rows, number_events, supplier_code
 from synthetic.geography import CORPORATIONS, build_buurten
 from synthetic.ground_truth import (
@@ -99,7 +99,8 @@ def build_region(
     for i, ((key, feed), frame) in enumerate(sorted(rows.items())):
         supplier = SUPPLIER_BY_KEY[key]
         code = supplier_code(key, region)
-        scheduled = schedule(frame, supplier.weekday, calendar.first_day, calendar.end_day, feed_rng)
+        late = dict(params.reporting_delays).get(key, (LATE_SHARE, 1))
+        scheduled = schedule(frame, supplier.weekday, calendar.first_day, calendar.end_day, feed_rng, late)
         stream = build_stream(scheduled, feed, feed_rng)
         log, written = write_stream(stream, supplier, code, feed, out_dir, write_rng)
         logs.append(log)
@@ -297,6 +298,7 @@ def _households(
             "move_reason",
             "has_persistent_ontregeling",
             "strain_baseline",
+            "avoidance",
             "active_at_end",
         )
     )

@@ -60,8 +60,10 @@ def test_rankings_and_definitions_on_inline_rows():
     # Capacity 1: the ceiling takes household 3, the stage baseline 2, the arrears baseline 1.
     assert (c.found_ceiling, c.found_stage, c.found_arrears) == (1, 1, 0)
     assert (c.found_early_ceiling, c.found_early_stage, c.found_early_arrears) == (1, 0, 0)
-    assert np.isclose(c.risk_total, 1.2) and np.isclose(c.risk_ceiling, 0.9)
-    assert np.isclose(c.risk_stage, 0.2) and np.isclose(c.risk_arrears, 0.1)
+    # Combinations of feeds: household 1 has rent arrears only, household 3 a GGD melding only.
+    assert (c.arrears_only, c.arrears_only_escalating) == (1, 0)
+    assert (c.ontregeling_only, c.ontregeling_only_escalating) == (1, 1)
+    assert c.arrears_ontregeling == c.arrears_water == 0
 
 
 def test_households_that_left_are_not_candidates():
