@@ -132,7 +132,10 @@ def schedule(
     delivery = known + (weekday - (known + 3) % 7 - 1) % 7 + 1
     share, weeks = late
     u = rng.random(len(known))
-    delivery += 7 * np.where(u < share, 1 + (u / share * weeks).astype(np.int64), 0)
+    is_late = u < share
+    weeks_late = np.zeros(len(known), dtype=np.int64)
+    weeks_late[is_late] = 1 + (u[is_late] / share * weeks).astype(np.int64)
+    delivery += 7 * weeks_late
     return rows.with_columns(pl.Series("_delivery", delivery.astype(np.int32))).filter(
         (pl.col("_known_day") >= period_start) & (pl.col("_delivery") <= end_day)
     )

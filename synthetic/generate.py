@@ -159,7 +159,7 @@ def generate_region(
                 "calibration": [
                     {
                         "metric": r.metric,
-                        "value": round(r.value, 4),
+                        "value": None if math.isnan(r.value) else round(r.value, 4),
                         "target": r.target,
                         "unit": r.unit,
                         "within_30pct": r.within_30pct,

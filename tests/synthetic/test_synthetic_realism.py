@@ -1,10 +1,14 @@
 """The realism ("room") measurement: definitions on a few inline rows, and the default region."""
 
+import json
 from datetime import date
 
 import numpy as np
 import polars as pl
+import pytest
 
+from synthetic import generate_region
+from synthetic.deliveries import schedule
 from synthetic.realism import known_rows, realism_counts, team_capacities
 
 # 30-day months, no burn-in: month 12 (month-end day 389) is the only evaluable month-end.
@@ -96,3 +100,93 @@ def test_team_capacities_follow_the_config():
     assert region1["zaanstad-poelenburg"] == 25
     assert sorted(region2.values()) == sorted(region1.values())
     assert all(code.startswith("r002-") for code in region2)
+
+
+def _rows(result) -> dict[str, float]:
+    return {r.metric: r.value for r in result.calibration if r.group == "realism"}
+
+
+def test_default_region_leaves_room_above_simple_baselines(default_region):
+    """The world the review asked for: procedures mostly do not end in eviction, many escalations
+    start outside a procedure, and the true risk finds clearly more than the best simple
+    baseline without finding (nearly) everything."""
+    root, result = default_region
+    rows = _rows(result)
+    ceiling = rows["vondst bij capaciteit: plafond (latent_risk)"]
+    best = max(
+        rows["vondst bij capaciteit: fase, dan achterstand"],
+        rows["vondst bij capaciteit: alleen achterstand"],
+    )
+    assert rows["escalerende huishoudens onder kandidaten"] >= 30
+    assert ceiling >= 1.15 * best
+    assert ceiling <= 95
+    assert 30 <= rows["escalaties buiten een lopende procedure"] <= 70
+    assert rows["P(escalatie binnen 6 maanden | dagvaarding)"] <= 60
+    assert rows["P(escalatie binnen 6 maanden | vonnis)"] <= 60
+    # Risk lives in combinations: arrears with GGD/nuisance escalate far more than arrears alone.
+    alone = rows["P(escalatie | alleen huurachterstand)"]
+    assert rows["P(escalatie | huurachterstand + GGD/overlast)"] >= 2 * alone
+    stored = json.loads((root / "ground_truth" / "calibration.json").read_text(encoding="utf-8"))
+    assert {c["group"] for c in stored["calibration"]} == {"calibration", "realism"}
+    assert "Hoe moeilijk is de regio" in result.format_calibration()
+
+
+def test_strain_shows_in_water_rows_before_the_first_rent_signal(default_region):
+    """A household heading into rent arrears usually falls behind on water first."""
+    root, _ = default_region
+    events = pl.read_parquet(root / "ground_truth" / "events.parquet").filter(
+        pl.col("bron_referentie").is_not_null()
+    )
+    first_rent = (
+        events.filter(pl.col("event") == "huurachterstand")
+        .group_by("household_id")
+        .agg(pl.col("date").min().alias("first"))
+        .filter(pl.col("first") >= pl.date(2024, 6, 1))
+    )
+    water = events.filter(pl.col("event") == "waterafsluiting").select("household_id", "date")
+    before = (
+        first_rent.join(water, on="household_id", how="left")
+        .with_columns(
+            pl.col("date").is_between(pl.col("first").dt.offset_by("-183d"), pl.col("first"), closed="left")
+        )
+        .group_by("household_id")
+        .agg(pl.col("date").fill_null(False).any())
+    )
+    households = pl.read_parquet(root / "ground_truth" / "households.parquet")
+    corp = households.filter((pl.col("tenure") == "corporatie") & pl.col("moved_in_date").is_null())
+    base = corp.join(
+        water.filter(pl.col("date").is_between(pl.date(2025, 7, 1), pl.date(2025, 12, 31))),
+        on="household_id",
+        how="semi",
+    ).height / max(corp.height, 1)
+    assert first_rent.height > 1_000
+    assert before["date"].mean() >= 0.2
+    assert before["date"].mean() >= 4 * base
+
+
+def test_elders_is_another_world_under_the_same_seed(tmp_path):
+    args = {"households": 400, "months": 14, "seed": 11}
+    default = generate_region(tmp_path / "a", **args)
+    elders = generate_region(tmp_path / "b", variant="elders", **args)
+    assert elders.variant == "elders" and default.variant == "zaanstreek"
+    generation = json.loads((tmp_path / "b" / "ground_truth" / "generation.json").read_text(encoding="utf-8"))
+    assert generation["variant"] == "elders"
+    a = pl.read_parquet(tmp_path / "a" / "ground_truth" / "latent.parquet")
+    b = pl.read_parquet(tmp_path / "b" / "ground_truth" / "latent.parquet")
+    assert not a.equals(b)
+    with pytest.raises(ValueError, match="unknown variant"):
+        generate_region(tmp_path / "c", variant="nergens", **args)
+
+
+def test_late_rows_come_one_to_max_weeks_later():
+    known = np.arange(20_000, 20_000 + 70_000) // 7 * 7  # Thursdays
+    rows = pl.DataFrame({"_known_day": known})
+    rng = np.random.default_rng(5)
+    on_time = schedule(rows, 0, 0, 10**6, rng, late=(0.0, 1))["_delivery"].to_numpy()
+    late = schedule(rows, 0, 0, 10**6, np.random.default_rng(5), late=(0.3, 4))["_delivery"].to_numpy()
+    weeks = (late - on_time) // 7
+    assert ((late - on_time) % 7 == 0).all()
+    assert set(np.unique(weeks)) == {0, 1, 2, 3, 4}
+    assert abs((weeks > 0).mean() - 0.3) < 0.01
+    # Monday deliveries (weekday 0): 1970-01-01 was a Thursday.
+    assert ((on_time + 3) % 7 == 0).all()
