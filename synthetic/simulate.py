@@ -143,7 +143,7 @@ def simulate_region(
                 ontregeling=world.ontregeling(),
                 non_response=non_response(world, world.reached_until >= m, params),
                 arrears_eur=np.round(world.arrears * rent, 2),
-                has_arrangement=world.arrangement.copy(),
+                in_arrangement=world.arrangement.copy(),
                 reached=world.reached_until >= m,
                 latent_risk=risk,
             )
@@ -164,7 +164,7 @@ def simulate_region(
                 "ontregeling": pl.Float32,
                 "non_response": pl.Float32,
                 "arrears_eur": pl.Float64,
-                "has_arrangement": pl.Boolean,
+                "in_arrangement": pl.Boolean,
                 "reached": pl.Boolean,
                 "latent_risk": pl.Float32,
             },
