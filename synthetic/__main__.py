@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from synthetic.generate import generate_region
+from synthetic.params import VARIANTS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,6 +27,12 @@ def main(argv: list[str] | None = None) -> int:
         default=date(2026, 10, 31),
         help="last delivery day, YYYY-MM-DD (default 2026-10-31)",
     )
+    parser.add_argument(
+        "--variant",
+        choices=sorted(VARIANTS),
+        default="zaanstreek",
+        help="the world's parameters (params.VARIANTS); zaanstreek is the demo region",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     result = generate_region(
@@ -34,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         months=args.months,
         end_date=args.end_date,
+        variant=args.variant,
     )
     print(result.format_calibration())
     print(f"\n{args.out} in {time.perf_counter() - started:.1f} s")

@@ -21,13 +21,16 @@ import polars as pl
 
 @dataclass(frozen=True)
 class CalibrationRow:
-    """One line of the calibration table; `within_30pct` is None for informational rows."""
+    """One line of the calibration table; `within_30pct` is None for informational rows.
+    `group` is "calibration" (against published figures) or "realism" (how hard the region is to
+    rank, see realism.py)."""
 
     metric: str
     value: float
     target: float | None
     unit: str
     within_30pct: bool | None
+    group: str = "calibration"
 
 
 @dataclass
@@ -138,15 +141,28 @@ def calibration_rows(c: CalibrationCounts) -> list[CalibrationRow]:
     ]
 
 
+GROUP_TITLES = {
+    "realism": "Hoe moeilijk is de regio (grondwaarheid; geen doelen, zie synthetic/realism.py)",
+}
+
+
 def format_table(rows: list[CalibrationRow]) -> str:
-    """A plain-text table for the terminal."""
+    """A plain-text table for the terminal; each group after the first gets its own heading."""
     width = max(len(r.metric) for r in rows)
     lines = [
         f"{'metric':<{width}}  {'value':>10}  {'target':>10}  {'±30%':<5}  unit",
         "-" * (width + 45),
     ]
+    group = rows[0].group if rows else ""
     for r in rows:
-        digits = 0 if abs(r.value) >= 1000 or r.unit in ("persons", "households") else 2
+        if r.group != group:
+            group = r.group
+            lines += ["", GROUP_TITLES.get(group, group), "-" * (width + 45)]
+        digits = (
+            0
+            if abs(r.value) >= 1000 or r.unit in ("persons", "households", "month-ends", "household-months")
+            else 2
+        )
         goal = "" if r.target is None else f"{r.target:,.{digits}f}"
         check = {True: "ok", False: "MISS", None: ""}[r.within_30pct]
         lines.append(f"{r.metric:<{width}}  {r.value:>10,.{digits}f}  {goal:>10}  {check:<5}  {r.unit}")

@@ -24,7 +24,7 @@ DUPLICATE_SHARE = 0.02
 BAD_ROWS_P = (0.35, 0.30, 0.20, 0.15)  # P(0, 1, 2, 3 bad rows in a delivery)
 FULL_MESS_ROWS = 20
 REDELIVER_BAD_SHARE = 0.3
-LATE_SHARE = 0.06  # rows that miss their week and come a week later
+LATE_SHARE = 0.06  # rows that miss their week (params.Params.reporting_delays overrides per supplier)
 
 _KINDS: dict[str, tuple[str, ...]] = {
     "huurachterstand": (
@@ -117,14 +117,25 @@ class Stream:
 
 
 def schedule(
-    rows: pl.DataFrame, weekday: int, period_start: int, end_day: int, rng: np.random.Generator
+    rows: pl.DataFrame,
+    weekday: int,
+    period_start: int,
+    end_day: int,
+    rng: np.random.Generator,
+    late: tuple[float, int] = (LATE_SHARE, 1),
 ) -> pl.DataFrame:
-    """Put every row in the first weekly delivery after the supplier knew it (a few a week later);
-    rows known before the delivered period or delivered after end_day are left out."""
+    """Put every row in the first weekly delivery after the supplier knew it; a share `late[0]`
+    of the rows misses it and comes 1 to `late[1]` weeks later. Rows known before the delivered
+    period or delivered after end_day are left out."""
     known = rows["_known_day"].to_numpy().astype(np.int64)
     # 1970-01-01 was a Thursday (weekday 3).
     delivery = known + (weekday - (known + 3) % 7 - 1) % 7 + 1
-    delivery += 7 * (rng.random(len(known)) < LATE_SHARE)
+    share, weeks = late
+    u = rng.random(len(known))
+    is_late = u < share
+    weeks_late = np.zeros(len(known), dtype=np.int64)
+    weeks_late[is_late] = 1 + (u[is_late] / share * weeks).astype(np.int64)
+    delivery += 7 * weeks_late
     return rows.with_columns(pl.Series("_delivery", delivery.astype(np.int32))).filter(
         (pl.col("_known_day") >= period_start) & (pl.col("_delivery") <= end_day)
     )

@@ -21,8 +21,9 @@ from synthetic.calibration import (
     format_table,
 )
 from synthetic.geography import MAX_REGIONS, REGION_HOUSEHOLDS
-from synthetic.params import Params
+from synthetic.params import VARIANTS
 from synthetic.population import BsnAllocator
+from synthetic.realism import RealismCounts, realism_rows
 from synthetic.region import RegionOutput, build_region
 from synthetic.timeline import make_calendar
 
@@ -46,13 +47,14 @@ class GenerationResult:
     months: int
     end_date: date
     calibration: list[CalibrationRow] = field(default_factory=list)
+    variant: str = "zaanstreek"
 
     def format_calibration(self) -> str:
         """The calibration table as plain text."""
         head = (
             f"Synthetische regio: {self.households:,} huishoudens, {self.inhabitants:,} "
             f"inwoners, {self.n_regions} regio('s), {self.months} maanden tot {self.end_date}, "
-            f"seed {self.seed}, {self.n_deliveries:,} leveringen"
+            f"seed {self.seed}, variant {self.variant}, {self.n_deliveries:,} leveringen"
         )
         return head + "\n\n" + format_table(self.calibration)
 
@@ -64,13 +66,17 @@ def generate_region(
     months: int = 36,
     end_date: date = date(2026, 10, 31),
     progress: Callable[[str, int, int], None] | None = None,
+    variant: str = "zaanstreek",
 ) -> GenerationResult:
     """Generate a synthetic region (or several, above 80,000 households) into `out_dir`.
 
+    `variant` picks the world's parameters (params.VARIANTS); "zaanstreek" is the demo region.
     Same arguments, same bytes. A folder produced by an earlier run is replaced; a folder that
     holds other data in inbox/, reference/, registraties/ or ground_truth/ is refused.
     """
     out_dir = Path(out_dir)
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}; choose from {', '.join(VARIANTS)}")
     if households < MIN_HOUSEHOLDS:
         raise ValueError(f"households must be at least {MIN_HOUSEHOLDS}, got {households}")
     if months < 7:
@@ -87,6 +93,7 @@ def generate_region(
                 "months": months,
                 "end_date": end_date.isoformat(),
                 "burn_in_months": BURN_IN_MONTHS,
+                "variant": variant,
             },
             indent=2,
         )
@@ -98,9 +105,10 @@ def generate_region(
     root = np.random.SeedSequence(seed)
     region_seeds = root.spawn(n_regions + 1)
     bsn = BsnAllocator(np.random.default_rng(region_seeds[0]))
-    params = Params()
+    params = VARIANTS[variant]
     sinks = _Sinks(out_dir)
     total = CalibrationCounts(months=months)
+    realism = RealismCounts()
     n_files, ids = 0, (0, 0)
     for region in range(1, n_regions + 1):
         out = build_region(
@@ -117,11 +125,12 @@ def generate_region(
         ids = out.next_ids
         n_files += out.n_files
         total.add(out.counts)
+        realism.add(out.realism)
         sinks.write(out)
         if progress is not None:
             progress("regio's", region, n_regions)
     sinks.close()
-    rows = calibration_rows(total)
+    rows = calibration_rows(total) + realism_rows(realism)
     result = GenerationResult(
         out_dir,
         total.households,
@@ -132,6 +141,7 @@ def generate_region(
         months,
         end_date,
         rows,
+        variant,
     )
     (out_dir / "ground_truth" / "calibration.json").write_text(
         json.dumps(
@@ -141,6 +151,7 @@ def generate_region(
                 "months": months,
                 "end_date": end_date.isoformat(),
                 "burn_in_months": BURN_IN_MONTHS,
+                "variant": variant,
                 "regions": n_regions,
                 "households": total.households,
                 "inhabitants": total.inhabitants,
@@ -148,10 +159,11 @@ def generate_region(
                 "calibration": [
                     {
                         "metric": r.metric,
-                        "value": round(r.value, 4),
+                        "value": None if math.isnan(r.value) else round(r.value, 4),
                         "target": r.target,
                         "unit": r.unit,
                         "within_30pct": r.within_30pct,
+                        "group": r.group,
                     }
                     for r in rows
                 ],

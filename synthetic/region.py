@@ -10,7 +10,7 @@ import polars as pl
 
 from synthetic.addresses import CORP, TENURES, add_addresses, build_dwellings
 from synthetic.calibration import CalibrationCounts
-from synthetic.deliveries import build_stream, schedule
+from synthetic.deliveries import LATE_SHARE, build_stream, schedule
 from synthetic.feeds import SUPPLIER_BY_KEY, feed_rows, number_events, supplier_code
 from synthetic.geography import CORPORATIONS, build_buurten
 from synthetic.ground_truth import (
@@ -21,9 +21,11 @@ from synthetic.ground_truth import (
 )
 from synthetic.params import Params
 from synthetic.population import AGE_BANDS, HOUSEHOLD_TYPES, BsnAllocator, build_persons
+from synthetic.realism import RealismCounts, known_rows, realism_counts, team_capacities
 from synthetic.registrations import case_results, contact_attempts, registration_files
 from synthetic.simulate import simulate_region
 from synthetic.timeline import Calendar
+from synthetic.world import AANZEGGING, UITGEVOERD
 from synthetic.writers import write_stream
 
 SECOND_HOUSEHOLD_SHARE = 0.008  # addresses with a second household (inwoning), never corporation
@@ -44,6 +46,7 @@ class RegionOutput:
     events: pl.DataFrame
     injected: pl.DataFrame
     counts: CalibrationCounts
+    realism: RealismCounts
     n_files: int
     next_ids: tuple[int, int]  # first free household id and event id after this region
 
@@ -92,15 +95,17 @@ def build_region(
     events = number_events(sim.events, first_ids[1])
 
     rows = feed_rows(events, people.drop("rent_eur"), feed_rng)
-    logs, streams, n_files = [], {}, 0
+    logs, streams, known, n_files = [], {}, [], 0
     for i, ((key, feed), frame) in enumerate(sorted(rows.items())):
         supplier = SUPPLIER_BY_KEY[key]
         code = supplier_code(key, region)
-        scheduled = schedule(frame, supplier.weekday, calendar.first_day, calendar.end_day, feed_rng)
+        late = dict(params.reporting_delays).get(key, (LATE_SHARE, 1))
+        scheduled = schedule(frame, supplier.weekday, calendar.first_day, calendar.end_day, feed_rng, late)
         stream = build_stream(scheduled, feed, feed_rng)
         log, written = write_stream(stream, supplier, code, feed, out_dir, write_rng)
         logs.append(log)
         streams[(code, feed)] = stream.rows
+        known.append(known_rows(stream.rows, stream.overrides, feed))
         n_files += written
         if progress is not None:
             progress(f"{label}: leveringen", i + 1, len(rows))
@@ -112,6 +117,18 @@ def build_region(
     )
     latent = sim.latent.filter(pl.col("month") >= calendar.burn_in)
     counts = calibration_counts(streams, latent, households, dwellings, events, calendar)
+    realism = realism_counts(
+        pl.concat(known),
+        latent,
+        events["procedure"]
+        .filter(pl.col("phase").is_between(AANZEGGING, UITGEVOERD))
+        .select("household_id", "day"),
+        households.select("household_id", "wijkteam"),
+        team_capacities(region),
+        calendar.month_start,
+        calendar.burn_in,
+        calendar.end_day,
+    )
     return RegionOutput(
         adressen=dwellings.join(buurten, on="buurt_id")
         .select(
@@ -142,6 +159,7 @@ def build_region(
         events=event_table(events, streams, households, attempts, results, calendar, region),
         injected=pl.concat(logs),
         counts=counts,
+        realism=realism,
         n_files=n_files,
         next_ids=(
             int(households["household_id"].max()) + 1,
@@ -280,6 +298,7 @@ def _households(
             "move_reason",
             "has_persistent_ontregeling",
             "strain_baseline",
+            "avoidance",
             "active_at_end",
         )
     )

@@ -24,6 +24,7 @@ from synthetic.world import (
     household_latent,
     may_escalate_soon,
     new_world,
+    non_response,
     reset_lanes,
 )
 
@@ -111,6 +112,7 @@ def simulate_region(
                 **demo,
                 "strain_baseline": latent["mu"],
                 "ontregeling_trait": latent["trait"],
+                "avoidance": latent["avoid"],
                 "hidden_ground": latent["fraud"],
             }
         )
@@ -139,7 +141,9 @@ def simulate_region(
                 month=np.full(n, m),
                 strain=world.strain,
                 ontregeling=world.ontregeling(),
+                non_response=non_response(world, world.reached_until >= m, params),
                 arrears_eur=np.round(world.arrears * rent, 2),
+                in_arrangement=world.arrangement.copy(),
                 reached=world.reached_until >= m,
                 latent_risk=risk,
             )
@@ -158,7 +162,9 @@ def simulate_region(
                 "month": pl.Int32,
                 "strain": pl.Float32,
                 "ontregeling": pl.Float32,
+                "non_response": pl.Float32,
                 "arrears_eur": pl.Float64,
+                "in_arrangement": pl.Boolean,
                 "reached": pl.Boolean,
                 "latent_risk": pl.Float32,
             },

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pytest
 
 from synthetic import generate_region
 from synthetic.dynamics import step
-from synthetic.params import Params
+from synthetic.params import VARIANTS
 from synthetic.population import draw_demographics, tenure_flags
 from synthetic.world import (
     AANZEGGING,
@@ -116,9 +117,10 @@ def test_latent_risk_ranks_the_households_that_escalate(default_region):
     assert zero["y"].mean() < 0.001
 
 
-def test_calm_households_cannot_reach_aanzegging_within_six_months():
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_calm_households_cannot_reach_aanzegging_within_six_months(variant):
     """may_escalate_soon is exact: outside it, no lane reaches aanzegging within 6 months."""
-    rng, p, n, months = np.random.default_rng(3), Params(), 20_000, 40
+    rng, p, n, months = np.random.default_rng(3), VARIANTS[variant], 20_000, 40
     tenure = np.full(n, 2)
     demographics = draw_demographics(tenure, rng)
     is_corp, is_renter = tenure_flags(tenure)
