@@ -69,6 +69,7 @@ FEATURES: dict[str, tuple[str, str]] = {
     ),
     "water_signals_long_window": ("number", "signalen van het drinkwaterbedrijf in het terugkijkvenster (aantal)"),
     "eviction_stage": ("text", "laatste fase van de ontruimingsprocedure"),
+    "eviction_reason": ("text", "reden van de ontruimingsprocedure (huurachterstand, overlast, hennep, …)"),
     "eviction_stage_date": ("date", "datum van die fase"),
     "planned_eviction_date": ("date", "geplande ontruimingsdatum"),
     "days_until_planned_eviction": ("number", "dagen tot de geplande ontruiming"),
@@ -87,6 +88,10 @@ FEATURES: dict[str, tuple[str, str]] = {
     "financial_crisis_date": ("date", "laatste DDAS-vroegsignaal met crisissignaal (financieel venster)"),
     "last_contact_date": ("date", "laatste contactpoging van het wijkteam op dit adres"),
     "was_reached_recently": ("boolean", "het wijkteam heeft het huishouden in het trajectvenster bereikt"),
+    "unreached_contact_attempts": (
+        "number",
+        "contactpogingen van het wijkteam in het trajectvenster zonder dat iemand werd bereikt (aantal)",
+    ),
     "trajectory_result_date": ("date", "datum van het laatste resultaat dat een lopend traject betekent"),
     "has_active_trajectory": (
         "boolean",

@@ -144,7 +144,7 @@ rent_earlier as (
 eviction as (
     select * from (
         select household_id, stage as eviction_stage, event_date as eviction_stage_date,
-               planned_date as planned_eviction_date,
+               planned_date as planned_eviction_date, eviction_reason,
                row_number() over (partition by household_id
                                   order by event_date desc, known_at desc, supplier_code, source_ref) as _rn
         from recent
@@ -218,7 +218,11 @@ team_contacts as (
         address_key,
         max(contact_date) as last_contact_date,
         bool_or(is_reached and contact_date > %(as_of)s::date - %(trajectory_window_days)s::integer)
-            as was_reached_recently
+            as was_reached_recently,
+        case when bool_or(is_reached and contact_date > %(as_of)s::date - %(trajectory_window_days)s::integer)
+             then 0
+             else count(*) filter (where contact_date > %(as_of)s::date - %(trajectory_window_days)s::integer)
+        end as unreached_contact_attempts
     from reg_contact_attempt
     where contact_date <= %(as_of)s::date and contact_date > %(as_of)s::date - %(lookback_days)s::integer
     group by address_key
@@ -255,6 +259,8 @@ select
     m.household_id is not null as has_moved,
     tc.last_contact_date,
     coalesce(tc.was_reached_recently, false) as was_reached_recently,
+    coalesce(tc.unreached_contact_attempts, 0) as unreached_contact_attempts,
+    v.eviction_reason,
     tr.trajectory_result_date,
     tr.trajectory_result_date is not null as has_active_trajectory,
     %(as_of)s::date - v.eviction_stage_date as days_in_eviction_stage,

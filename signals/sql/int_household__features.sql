@@ -46,7 +46,7 @@ recent as (
         household_id, household_person, address_key, gemeente, wijk, buurt, wijkteam, feed, is_financial,
         event_date, known_at, supplier_code, source_ref, arrears_eur, arrears_months, arrears_since_date,
         monthly_rent_eur, has_payment_arrangement, stage, stage_date, planned_date, urgency, partner_type,
-        is_crisis
+        is_crisis, eviction_reason
     from household_signal($as_of)
     where event_date > $as_of - to_days($lookback_days)
 ),
@@ -90,7 +90,7 @@ rent_earlier as (
 
 eviction as (
     select household_id, stage as eviction_stage, event_date as eviction_stage_date,
-           planned_date as planned_eviction_date
+           planned_date as planned_eviction_date, eviction_reason
     from recent
     where feed = 'ontruiming'
     qualify row_number() over (partition by household_id order by event_date desc, known_at desc, supplier_code, source_ref) = 1
@@ -159,7 +159,11 @@ team_contacts as (
     select
         address_key,
         max(contact_date) as last_contact_date,
-        bool_or(is_reached and contact_date > $as_of - to_days($trajectory_window_days)) as was_reached_recently
+        bool_or(is_reached and contact_date > $as_of - to_days($trajectory_window_days)) as was_reached_recently,
+        -- attempts in the trajectory window that did not reach anyone, when none did
+        case when bool_or(is_reached and contact_date > $as_of - to_days($trajectory_window_days)) then 0
+             else count(*) filter (where contact_date > $as_of - to_days($trajectory_window_days))
+        end as unreached_contact_attempts
     from reg_contact_attempt
     where contact_date <= $as_of and contact_date > $as_of - to_days($lookback_days)
     group by address_key
@@ -197,6 +201,7 @@ final as (
         m.address_key is not null as has_moved,
         tc.last_contact_date,
         coalesce(tc.was_reached_recently, false) as was_reached_recently,
+        coalesce(tc.unreached_contact_attempts, 0) as unreached_contact_attempts,
         tr.trajectory_result_date,
         tr.trajectory_result_date is not null as has_active_trajectory
     from counts as c

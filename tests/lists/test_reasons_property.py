@@ -169,6 +169,7 @@ def oracle(signals: list[Signal]) -> dict[str, object]:
             "planned_eviction_date": eviction.planned,
             "days_until_planned_eviction": (eviction.planned - AS_OF).days if eviction.planned else None,
             "days_in_eviction_stage": (AS_OF - eviction.event).days,
+            "eviction_reason": "huurachterstand",  # what _row delivers
         }
     water = latest("waterafsluiting", w.financial_window_days)
     if water:
@@ -193,6 +194,7 @@ def oracle(signals: list[Signal]) -> dict[str, object]:
         "water_signals_long_window": sum(s.feed == "waterafsluiting" for s in known),
         "was_reached_recently": False,
         "has_active_trajectory": False,
+        "unreached_contact_attempts": 0,
     }
     values["is_signalled"] = bool(known)
     values["last_signal_date"] = max((s.event for s in known), default=None)
@@ -203,6 +205,9 @@ def oracle(signals: list[Signal]) -> dict[str, object]:
         "procedure_and_care": values.get("eviction_stage") in ("dagvaarding", "vonnis", "aanzegging")
         and care,
         "arrears_and_water": arrears and values["water_signals_long_window"] >= 1,
+        "procedure_and_arrears": values.get("eviction_stage") in ("dagvaarding", "vonnis", "aanzegging")
+        and (values.get("last_arrears_months") or 0) >= 2,
+        "arrears_unreached": False,  # no registrations here
     }
     return values
 

@@ -10,3 +10,5 @@ alter table int_household__features add column has_broken_arrangement boolean;
 alter table int_household__features add column water_signals_long_window bigint;
 alter table int_household__features add column days_in_eviction_stage bigint;
 alter table int_household__features add column last_signal_feed varchar;
+alter table int_household__features add column eviction_reason varchar;
+alter table int_household__features add column unreached_contact_attempts bigint;
