@@ -7,14 +7,17 @@ page shows the same figures without touching the warehouse's snapshots.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from evaluation.backtest import Backtest
+if TYPE_CHECKING:  # the portal imports this module: it must not pull in the fitting code
+    from evaluation.backtest import Backtest
 
 BLUE, GREY, ORANGE = "#1f5f99", "#9aa5b1", "#d9822b"
 
@@ -149,3 +152,42 @@ def write_backtest(backtest: Backtest, folder: Path) -> tuple[Path, Path]:
     )
     chart.write_text(chart_svg(backtest), encoding="utf-8")
     return figures, chart
+
+
+def _suppressed(value: float, minimum: int) -> str:
+    """A count for evaluators: 1 to minimum - 1 (rounded) shown as "< minimum"."""
+    return f"< {minimum}" if 0 < round(value) < minimum else dutch_number(value)
+
+
+def evaluator_view(models_dir: Path, minimum: int) -> dict | None:
+    """What the evaluator page shows of the last training's backtest: the decision, the ranked lane's
+    figures per ordering (counts below `minimum` hidden, and the shares computed from them) and the
+    chart as a data URI. None before the first `vroeg model train`."""
+    figures, chart, decision = (models_dir / n for n in ("backtest.json", "backtest.svg", "decision.json"))
+    if not figures.exists():
+        return None
+    data = json.loads(figures.read_text(encoding="utf-8"))
+    rows = []
+    for row in data["lane"]:
+        small = any(0 < round(row[c]) < minimum for c in ("escalations_found", "escalations"))
+        small_early = any(0 < round(row[c]) < minimum for c in ("early_warning_found", "early_warnings"))
+        rows.append(
+            {
+                "label": row["label"],
+                "selected": _suppressed(row["selected"], minimum),
+                "found": _suppressed(row["escalations_found"], minimum),
+                "escalations": _suppressed(row["escalations"], minimum),
+                "recall": "x" if small else dutch_percent(row["recall"]),
+                "precision": "x" if small else dutch_percent(row["precision"]),
+                "early": "x" if small_early else dutch_percent(row["early_warning_recall"]),
+            }
+        )
+    svg = chart.read_bytes() if chart.exists() else b""
+    return {
+        "first": data["first"],
+        "last": data["last"],
+        "months": data["months"],
+        "rows": rows,
+        "chart": "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii") if svg else None,
+        "decision": json.loads(decision.read_text(encoding="utf-8")) if decision.exists() else None,
+    }

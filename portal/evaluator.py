@@ -54,7 +54,10 @@ def figures(
     jaar: int | None = Query(default=None),
 ):
     require_role(user, "evaluator")
-    shown, years, body, sizes, as_of = _report_body(request.app.state.workspace, jaar)
+    from evaluation.report import evaluator_view
+
+    ws = request.app.state.workspace
+    shown, years, body, sizes, as_of = _report_body(ws, jaar)
     state.audit(
         con,
         "cijfers_bekeken",
@@ -74,4 +77,5 @@ def figures(
         list_sizes=sizes,
         suppress_below=reads.SUPPRESS_BELOW,
         lanes=default_lanes(),
+        backtest=evaluator_view(ws.models, reads.SUPPRESS_BELOW),
     )
