@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from cli.options import WorkspaceOpt, console
@@ -43,11 +44,14 @@ def _print_tables(backtest) -> None:
     ):
         headers, cells = rows_nl(frame, columns)
         table = Table(title=f"{title} — {backtest.first:%d-%m-%Y} t/m {backtest.last:%d-%m-%Y}")
-        for header in headers:
-            table.add_column(header, overflow="fold")
+        for i, header in enumerate(headers):
+            # a number folded over two lines would read as two numbers: values never wrap
+            table.add_column(
+                header, overflow="fold", min_width=max(len(row[i]) for row in cells) if cells else 1
+            )
         for row in cells:
             table.add_row(*row)
-        console.print(table)
+        Console(width=max(console.width, 160)).print(table)
 
 
 @model_app.command("train")

@@ -77,24 +77,50 @@ def _go_live(region: Region, workspace: Path) -> None:
 
 
 def _figures(region: Region, workspace: Path) -> dict:
+    """The decision as `vroeg model train` makes it, and the backtest over every labelled month-end
+    from a year after the first snapshot: the decided procedure as it would have ranked then (the
+    challenger refitted on the labels known each month, or the prior), never a scorecard that has
+    seen the outcomes it is judged on."""
+    from evaluation.backtest import score_snapshots, summarise
     from evaluation.publish import publish
     from evaluation.train import train_and_decide
+    from rules.lanes import default_lanes
+    from rules.schema import default_ruleset
+    from rules.scorecard import load_prior, load_spec
+    from signals.registry import teams
     from warehouse.store import read_only
 
+    truth = workspace / "ground_truth"
     with read_only(workspace / "warehouse.duckdb") as con:
-        training = train_and_decide(con, workspace / "ground_truth", END_DATE)
+        training = train_and_decide(con, truth, END_DATE)
+        (first_snapshot,) = con.execute("select min(as_of_date) from mart_training_snapshot").fetchall()[0]
+        first = date(first_snapshot.year + 1, first_snapshot.month, 1)
+        scored, prior_dates = score_snapshots(
+            con,
+            load_spec(),
+            default_ruleset(),
+            default_lanes(),
+            teams(),
+            load_prior(),
+            first,
+            None,
+            None,
+            truth,
+        )
     publish(training, workspace / "models")
-    return {"region": region, "training": training}
+    column = "score_challenger" if training.decision.promoted else "score_prior"
+    full = summarise(scored, default_lanes(), training.live.version, None, prior_dates, live_column=column)
+    return {"region": region, "training": training, "full": full}
 
 
 def _row(frame, key: str) -> dict:
     return next(r for r in frame.iter_rows(named=True) if r["candidate"] == key)
 
 
-def _targets(training) -> list[tuple[str, str, bool]]:
+def _targets(backtest) -> list[tuple[str, str, bool]]:
     from evaluation.report import dutch_number, dutch_percent
 
-    lane, whole = training.backtest.lane, training.backtest.whole
+    lane, whole = backtest.lane, backtest.whole
     live, ceiling, limit = _row(lane, "live"), _row(lane, "ceiling"), _row(lane, "data_limit")
     baselines = [_row(lane, k) for k in ("stage_arrears", "arrears", "rules")]
     best = max(baselines, key=lambda r: r["recall"])
@@ -105,12 +131,12 @@ def _targets(training) -> list[tuple[str, str, bool]]:
     return [
         (
             "Vroeg erop af: recall ≥ 0,85 × plafond (escalaties)",
-            f"{dutch_number(ratio, 2)} ×",
+            f"{dutch_number(ratio, 3)} ×",
             ratio >= TARGETS["ceiling_escalations"],
         ),
         (
             "Vroeg erop af: recall ≥ 0,6 × plafond (vroeg)",
-            f"{dutch_number(early, 2)} ×",
+            f"{dutch_number(early, 3)} ×",
             early >= TARGETS["ceiling_early_warning"],
         ),
         (
@@ -131,11 +157,11 @@ def _targets(training) -> list[tuple[str, str, bool]]:
     ]
 
 
-def _issue_table(training) -> str:
+def _issue_table(backtest) -> str:
     """The rows of the issue's table: orderings of the whole list at equal size, and of the lane."""
     from evaluation.report import dutch_percent
 
-    whole, lane = training.backtest.whole, training.backtest.lane
+    whole, lane = backtest.whole, backtest.lane
     rows = [
         ("de gepubliceerde lijst (banen, live scorekaart)", _row(whole, "list")),
         ("de scorekaart alleen (zonder banen), na training", _row(whole, "live")),
@@ -166,43 +192,56 @@ def _issue_table(training) -> str:
 def _section(result: dict, seconds: float) -> str:
     from evaluation.report import LANE_COLUMNS, LEAD_COLUMNS, dutch_number, markdown_table
 
-    region, training = result["region"], result["training"]
-    backtest = training.backtest
-    targets = _targets(training)
+    region, training, full = result["region"], result["training"], result["full"]
+    window = training.backtest
     variant = f", variant {region.variant}" if region.variant else ""
     kind = "getraind" if training.live.kind == "fitted" else "voorlopig"
     about = (
         f"{dutch_number(region.households)} huishoudens, {region.months} maanden geleverde geschiedenis tot "
-        f"{END_DATE:%d-%m-%Y}, seed {region.seed}{variant}. Toetsperiode {backtest.first:%d-%m-%Y} t/m "
-        f"{backtest.last:%d-%m-%Y} ({len(backtest.dates)} maandeinden, "
-        f"{dutch_number(int(backtest.acute['all_escalations']))} escalaties). Live na de beslissing: "
+        f"{END_DATE:%d-%m-%Y}, seed {region.seed}{variant}. Live na de beslissing van `vroeg model train`: "
         f"**{training.live.version}** ({kind}). {training.decision.reason_nl} ({seconds:.0f} s voor "
-        "genereren, inlezen en trainen.)"
+        "genereren, inlezen, trainen en toetsen.)"
     )
+
+    def span(b) -> str:
+        escalations = dutch_number(int(b.acute["all_escalations"]))
+        return (
+            f"{b.first:%d-%m-%Y} t/m {b.last:%d-%m-%Y} ({len(b.dates)} maandeinden, {escalations} escalaties)"
+        )
+
     lines = [
         f"## {region.name}: {region.description}",
         "",
         about,
         "",
-        _issue_table(training),
+        f"**Backtest over de hele geschiedenis** na het eerste jaar: {span(full)}; de gekozen procedure "
+        "zoals die toen zou hebben gerangschikt.",
         "",
-        "| doel | gemeten | gehaald |",
+        _issue_table(full),
+        "",
+        "| doel (hele geschiedenis) | gemeten | gehaald |",
         "|---|---|---|",
-        *[f"| {name} | {measured} | {'ja' if met else 'nee'} |" for name, measured, met in targets],
+        *[f"| {name} | {measured} | {'ja' if met else 'nee'} |" for name, measured, met in _targets(full)],
         "",
-        "<details><summary>Alle cijfers van de backtest</summary>",
+        f"**De toetsperiode van de beslissing** (modelkaart): {span(window)}.",
+        "",
+        "| doel (toetsperiode) | gemeten | gehaald |",
+        "|---|---|---|",
+        *[f"| {name} | {measured} | {'ja' if met else 'nee'} |" for name, measured, met in _targets(window)],
+        "",
+        "<details><summary>Alle cijfers van de backtest over de hele geschiedenis</summary>",
         "",
         "Baan Vroeg erop af:",
         "",
-        markdown_table(backtest.lane, LANE_COLUMNS),
+        markdown_table(full.lane, LANE_COLUMNS),
         "",
         "Hele lijst:",
         "",
-        markdown_table(backtest.whole, LANE_COLUMNS),
+        markdown_table(full.whole, LANE_COLUMNS),
         "",
         "Uitgevoerde ontruimingen:",
         "",
-        markdown_table(backtest.lead, LEAD_COLUMNS),
+        markdown_table(full.lead, LEAD_COLUMNS),
         "",
         "</details>",
         "",

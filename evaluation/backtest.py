@@ -65,6 +65,12 @@ CANDIDATES: tuple[Candidate, ...] = (
         "challenger", "getrainde scorekaart (zoals toen getraind)", (("score_challenger", True),), True
     ),
     Candidate(
+        "challenger_free",
+        "getrainde scorekaart zonder de voorlopige als vertrekpunt",
+        (("score_challenger_free", True),),
+        True,
+    ),
+    Candidate(
         "stage_arrears",
         "basislijn: fase procedure, dan huurachterstand",
         (("stage_rank", True), ("arrears_amount", True)),
@@ -155,12 +161,13 @@ def route(
 
 def _challenger_scores(
     snaps: pl.DataFrame, test: pl.DataFrame, spec: ScorecardSpec, prior: Scorecard
-) -> tuple[np.ndarray, list[date]]:
+) -> tuple[np.ndarray, np.ndarray, list[date]]:
     """Each test date scored by a scorecard fitted on the labels observed by that date (or the
-    prior while there are too few); returns the scores and the dates the prior stood in."""
+    prior while there are too few): anchored on the prior (the challenger) and, for comparison,
+    fitted freely from zero; returns both scores and the dates the prior stood in."""
     wait = timedelta(days=spec.label_horizon_days + spec.training.label_grace_days)
     labelled = snaps.filter(pl.col("label").is_not_null())
-    scores = np.zeros(test.height)
+    scores, free = np.zeros(test.height), np.zeros(test.height)
     prior_dates = []
     test = test.with_row_index("_row")
     for day in test["as_of_date"].unique().sort().to_list():
@@ -168,12 +175,16 @@ def _challenger_scores(
         known = labelled.filter(pl.col("as_of_date") + wait <= day)
         dates = known["as_of_date"].unique().sort().to_list()
         if len(dates) < spec.training.min_snapshots or not known["label"].any():
-            card = prior
+            card = unanchored = prior
             prior_dates.append(day)
         else:
-            card = fit_scorecard(bin_indices(known, spec), known["label"].to_numpy(), spec, dates, prior)
-        scores[rows["_row"].to_numpy()] = card.score(bin_indices(rows, spec))
-    return scores, prior_dates
+            known_bins, outcome = bin_indices(known, spec), known["label"].to_numpy()
+            card = fit_scorecard(known_bins, outcome, spec, dates, prior)
+            unanchored = fit_scorecard(known_bins, outcome, spec, dates, None)
+        row_bins = bin_indices(rows, spec)
+        scores[rows["_row"].to_numpy()] = card.score(row_bins)
+        free[rows["_row"].to_numpy()] = unanchored.score(row_bins)
+    return scores, free, prior_dates
 
 
 def _metrics(frame: pl.DataFrame, candidate: Candidate, capacity: str, lanes_first: bool) -> dict:
@@ -272,12 +283,13 @@ def score_snapshots(
     test = route(con, test, ruleset, lanes, rules_as_of)
     order = {code: i + 1 for i, code in enumerate(lanes.codes)}
     bins = bin_indices(test, spec)
-    challenger, prior_dates = _challenger_scores(snaps, test, spec, prior)
+    challenger, free, prior_dates = _challenger_scores(snaps, test, spec, prior)
     test = test.with_columns(
         pl.col("lane").replace_strict(order, return_dtype=pl.Int32).alias("lane_order"),
         pl.Series("score_live", live.score(bins)),
         pl.Series("score_prior", prior.score(bins)),
         pl.Series("score_challenger", challenger),
+        pl.Series("score_challenger_free", free),
         pl.col("eviction_stage")
         .replace_strict(STAGE_ORDER, default=0, return_dtype=pl.Int32)
         .alias("stage_rank"),

@@ -160,3 +160,126 @@ def test_rebuilding_a_past_as_of_date_gives_the_same_list(region):
     _, _, _, first, again = region
     assert first.height > 0
     assert first.equals(again)
+
+
+# --- the backtest's figures against an independent computation in plain polars -------------------
+
+
+def _expected_found(frame: pl.DataFrame, score: str, capacity: str, positive: str) -> tuple[int, float]:
+    """Recall arithmetic written apart from evaluation/metrics.py: per team and month-end, walk the
+    households from the highest score down in blocks of equal score; a block that crosses the line
+    contributes its share of the free places times its positives."""
+    selected = found = 0.0
+    for (_, _), group in frame.group_by("as_of_date", "wijkteam"):
+        room = int(group[capacity][0])
+        blocks = (
+            group.group_by(score)
+            .agg(pl.len().alias("n"), pl.col(positive).sum().alias("p"))
+            .sort(score, descending=True)
+        )
+        for n, p in blocks.select("n", "p").iter_rows():
+            take = min(n, max(room, 0))
+            selected += take
+            found += p * take / n
+            room -= n
+    return int(selected), found
+
+
+def test_the_backtests_figures_equal_an_independent_computation(region):
+    from evaluation.backtest import run_backtest
+    from rules.lanes import default_lanes
+    from rules.scorecard import load_prior
+    from signals.registry import teams as team_config
+
+    root, _, _, _, _ = region
+    spec, ruleset = load_spec(), default_ruleset()
+    with read_only(root / "warehouse.duckdb") as con:
+        backtest = run_backtest(
+            con, spec, ruleset, default_lanes(), team_config(), load_prior(), first=date(2025, 6, 1)
+        )
+        snaps = con.sql(
+            "select * from mart_training_snapshot where label is not null and as_of_date >= '2025-06-01'"
+        ).pl()
+        outcomes = con.sql(
+            "select address_key, stage, stage_date from stg_ontruiming "
+            "where stage in ('aanzegging', 'ontruiming_gepland', 'ontruiming_uitgevoerd')"
+        ).pl()
+    # labels again, from the staged procedure rows: a label stage at the address within 182 days
+    relabelled = (
+        snaps.select("as_of_date", "household_id", "address_key")
+        .join(outcomes, on="address_key", how="left")
+        .group_by("as_of_date", "household_id")
+        .agg(
+            (
+                (pl.col("stage_date") > pl.col("as_of_date"))
+                & (pl.col("stage_date") <= pl.col("as_of_date") + pl.duration(days=spec.label_horizon_days))
+            )
+            .any()
+            .alias("again")
+        )
+    )
+    checked = snaps.join(relabelled, on=["as_of_date", "household_id"])
+    assert (checked["label"] == checked["again"].fill_null(False)).all()
+    # lanes again, from PRODUCT.md's acute situations and the features (not the rules engine)
+    acute = (
+        (
+            (pl.col("eviction_stage") == "ontruiming_gepland")
+            & pl.col("days_until_planned_eviction").is_between(0, 56)
+        )
+        | pl.col("water_stage").is_in(["afsluiting_gepland", "afgesloten"])
+        | pl.col("ggd_crisis_date").is_not_null()
+        | pl.col("financial_crisis_date").is_not_null()
+    ).fill_null(False)
+    capacity = pl.DataFrame(
+        {
+            "wijkteam": [t.code for t in team_config().teams],
+            "cap": [t.capacity_per_week for t in team_config().teams],
+        }
+    )
+    frame = (
+        snaps.with_columns(
+            acute.alias("acute"),
+            (
+                pl.col("label")
+                & ~pl.col("eviction_stage")
+                .is_in(["dagvaarding", "vonnis", "aanzegging", "ontruiming_gepland"])
+                .fill_null(False)
+            ).alias("early"),
+            (
+                pl.col("eviction_stage")
+                .replace_strict(
+                    {"dagvaarding": 1, "vonnis": 2, "aanzegging": 3, "ontruiming_gepland": 4}, default=0
+                )
+                .cast(pl.Float64)
+                * 1e7
+                + pl.col("last_arrears_eur").cast(pl.Float64).fill_null(0)
+            ).alias("stage_then_arrears"),
+            pl.col("last_arrears_eur").cast(pl.Float64).fill_null(0).alias("arrears"),
+        )
+        .join(capacity, on="wijkteam", how="left")
+        .with_columns(pl.col("cap").fill_null(team_config().default_capacity_per_week))
+        .with_columns(
+            (pl.col("acute").sum().over("as_of_date", "wijkteam") + pl.col("cap")).alias("whole_cap")
+        )
+    )
+    assert frame.height == backtest.scored.height
+    lane = frame.filter(~pl.col("acute"))
+    reported = {row["candidate"]: row for row in backtest.lane.iter_rows(named=True)}
+    for key, column in (("stage_arrears", "stage_then_arrears"), ("arrears", "arrears")):
+        selected, found = _expected_found(lane, column, "cap", "label")
+        _, early = _expected_found(lane, column, "cap", "early")
+        assert reported[key]["selected"] == selected
+        assert reported[key]["escalations"] == lane["label"].sum()
+        assert abs(reported[key]["escalations_found"] - found) < 1e-9, key
+        assert abs(reported[key]["early_warning_found"] - early) < 1e-9, key
+    whole = {row["candidate"]: row for row in backtest.whole.iter_rows(named=True)}
+    selected, found = _expected_found(frame, "stage_then_arrears", "whole_cap", "label")
+    assert whole["stage_arrears"]["selected"] == selected
+    assert abs(whole["stage_arrears"]["escalations_found"] - found) < 1e-9
+    # the prior in lanes: everyone in Acuut, then the lane by the prior's score (scores are the input)
+    prior = backtest.scored.select("as_of_date", "household_id", "score_prior")
+    listed = frame.join(prior, on=["as_of_date", "household_id"]).with_columns(
+        (pl.when(pl.col("acute")).then(1e9).otherwise(0) + pl.col("score_prior")).alias("prior_in_lanes")
+    )
+    selected, found = _expected_found(listed, "prior_in_lanes", "whole_cap", "label")
+    assert abs(whole["prior"]["escalations_found"] - found) < 1e-9 and whole["prior"]["selected"] == selected
