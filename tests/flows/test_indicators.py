@@ -55,7 +55,9 @@ def _truth_evictions(region) -> pl.DataFrame:
     bad = set(injected.filter(~pl.col("kind").is_in(NOT_REJECTED))["bron_referentie"].drop_nulls())
     rescued = set(injected.filter(pl.col("kind") == "correction_of_rejected")["bron_referentie"].drop_nulls())
     lost = bad - rescued
-    assert truth.filter(pl.col("bron_referentie").is_in(lost)).height > 0, "the demo region loses some"
+    # 2026-12: since the generator's recalibration no executed eviction of the demo region happens to
+    # be delivered only as bad rows (before, 4 of 18 in 2025–26 were); the subtraction stays, so the
+    # equality below holds whichever way a seed falls.
     return truth.filter(~pl.col("bron_referentie").is_in(lost))
 
 
