@@ -167,23 +167,27 @@ def _challenger_scores(
     fitted freely from zero; returns both scores and the dates the prior stood in."""
     wait = timedelta(days=spec.label_horizon_days + spec.training.label_grace_days)
     labelled = snaps.filter(pl.col("label").is_not_null())
+    # binned once; each month-end's fit takes the rows whose label was known by then
+    all_bins, outcome = bin_indices(labelled, spec), labelled["label"].to_numpy()
+    snapshot_day = labelled["as_of_date"].to_numpy()
+    test_bins = bin_indices(test, spec)
+    test_day = test["as_of_date"].to_numpy()
     scores, free = np.zeros(test.height), np.zeros(test.height)
     prior_dates = []
-    test = test.with_row_index("_row")
     for day in test["as_of_date"].unique().sort().to_list():
-        rows = test.filter(pl.col("as_of_date") == day)
-        known = labelled.filter(pl.col("as_of_date") + wait <= day)
-        dates = known["as_of_date"].unique().sort().to_list()
-        if len(dates) < spec.training.min_snapshots or not known["label"].any():
+        rows = np.flatnonzero(test_day == np.datetime64(day))
+        known = snapshot_day + np.timedelta64(wait.days, "D") <= np.datetime64(day)
+        dates = sorted({d.astype("datetime64[D]").item() for d in np.unique(snapshot_day[known])})
+        if len(dates) < spec.training.min_snapshots or not outcome[known].any():
             card = unanchored = prior
             prior_dates.append(day)
         else:
-            known_bins, outcome = bin_indices(known, spec), known["label"].to_numpy()
-            card = fit_scorecard(known_bins, outcome, spec, dates, prior)
-            unanchored = fit_scorecard(known_bins, outcome, spec, dates, None)
-        row_bins = bin_indices(rows, spec)
-        scores[rows["_row"].to_numpy()] = card.score(row_bins)
-        free[rows["_row"].to_numpy()] = unanchored.score(row_bins)
+            known_bins = all_bins.filter(pl.Series(known))
+            card = fit_scorecard(known_bins, outcome[known], spec, dates, prior)
+            unanchored = fit_scorecard(known_bins, outcome[known], spec, dates, None)
+        row_bins = test_bins[rows]
+        scores[rows] = card.score(row_bins)
+        free[rows] = unanchored.score(row_bins)
     return scores, free, prior_dates
 
 

@@ -23,6 +23,7 @@ from datetime import date
 
 import numpy as np
 import polars as pl
+from scipy import sparse
 from scipy.optimize import minimize
 
 from rules.scorecard import Scorecard, ScorecardSpec
@@ -42,36 +43,46 @@ def _patterns(
     return grouped.select(names).to_numpy(), grouped["_n"].to_numpy().astype(float), grouped["_y"].to_numpy()
 
 
-def _design(matrix: np.ndarray, groups: list[list[int]]) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """One column per (term, group of bins), leaving out each term's group of bin 0 (the reference)."""
-    columns, keys = [], []
+def _design(matrix: np.ndarray, groups: list[list[int]]) -> tuple[sparse.csr_matrix, list[tuple[int, int]]]:
+    """One 0/1 column per (term, group of bins), leaving out each term's group of bin 0 (the
+    reference); sparse, as a row has at most one 1 per term."""
+    keys = [
+        (j, g) for j, term_groups in enumerate(groups) for g in sorted(set(term_groups) - {term_groups[0]})
+    ]
+    column = {key: i for i, key in enumerate(keys)}
+    rows, cols = [], []
     for j, term_groups in enumerate(groups):
         grouped = np.asarray(term_groups)[matrix[:, j]]
-        base = term_groups[0]
-        for g in sorted(set(term_groups) - {base}):
-            columns.append(grouped == g)
-            keys.append((j, g))
-    if not columns:
-        return np.zeros((len(matrix), 0)), keys
-    return np.column_stack(columns).astype(float), keys
+        for g in sorted(set(term_groups) - {term_groups[0]}):
+            hit = np.flatnonzero(grouped == g)
+            rows.append(hit)
+            cols.append(np.full(len(hit), column[(j, g)]))
+    if not keys:
+        return sparse.csr_matrix((len(matrix), 0)), keys
+    rows_all, cols_all = np.concatenate(rows), np.concatenate(cols)
+    data = np.ones(len(rows_all))
+    return sparse.csr_matrix((data, (rows_all, cols_all)), shape=(len(matrix), len(keys))), keys
 
 
 def _penalised_fit(
-    design: np.ndarray, offset: np.ndarray, n: np.ndarray, y: np.ndarray, c: float
+    design: sparse.csr_matrix, offset: np.ndarray, n: np.ndarray, y: np.ndarray, c: float, start: np.ndarray
 ) -> tuple[np.ndarray, float]:
-    """Coefficients and intercept minimising the binomial deviance/2 + |beta|^2 / (2c)."""
-    k = design.shape[1]
+    """Coefficients and intercept minimising the binomial deviance/2 + |beta|^2 / (2c), divided by
+    the number of household-months (the same minimum; L-BFGS's tolerances then mean the same for a
+    small region and a large one)."""
+    k, total = design.shape[1], float(n.sum())
+    design_t = design.T.tocsr()
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
         beta, b = theta[:k], theta[k]
         eta = offset + design @ beta + b
         p = 1 / (1 + np.exp(-eta))
-        value = float(np.sum(n * np.logaddexp(0, eta) - y * eta) + beta @ beta / (2 * c))
+        value = float(np.sum(n * np.logaddexp(0, eta) - y * eta) + beta @ beta / (2 * c)) / total
         residual = n * p - y
-        grad = np.concatenate([design.T @ residual + beta / c, [residual.sum()]])
+        grad = np.concatenate([design_t @ residual + beta / c, [residual.sum()]]) / total
         return value, grad
 
-    result = minimize(loss, np.zeros(k + 1), jac=True, method="L-BFGS-B", options={"maxiter": 2000})
+    result = minimize(loss, start, jac=True, method="L-BFGS-B", options={"maxiter": 2000})
     return result.x[:k], float(result.x[k])
 
 
@@ -112,9 +123,14 @@ def fit_scorecard(
         used = np.bincount(matrix[:, j], minlength=len(term.bin_labels())) > 0
         occupied = np.flatnonzero(used) if used.any() else np.array([0])
         groups.append([int(occupied[np.argmin(np.abs(occupied - b))]) for b in range(len(used))])
+    previous: dict[tuple[int, int], float] = {}
+    intercept = 0.0
     for _ in range(100):
         design, keys = _design(matrix, groups)
-        beta, intercept = _penalised_fit(design, offset, n, y, c)
+        # start from the last round's solution: merged bins keep the correction of the bin kept
+        start = np.array([previous.get(key, 0.0) for key in keys] + [intercept])
+        beta, intercept = _penalised_fit(design, offset, n, y, c, start)
+        previous = dict(zip(keys, beta, strict=True))
         totals = []
         for j, term_groups in enumerate(groups):
             correction = {g: v for (jj, g), v in zip(keys, beta, strict=True) if jj == j}
@@ -124,9 +140,9 @@ def fit_scorecard(
         bad = [(j, i) for j, i in bad if i is not None]
         if not bad:
             break
-        j, i = bad[0]
-        merged_from, merged_into = groups[j][i + 1], groups[j][i]
-        groups[j] = [merged_into if g == merged_from else g for g in groups[j]]
+        for j, i in bad:  # the first wrong step of every term at once, then fit again
+            merged_from, merged_into = groups[j][i + 1], groups[j][i]
+            groups[j] = [merged_into if g == merged_from else g for g in groups[j]]
     # Bin 0 (no such signal) is the reference of every term: 0 points, so a household's points come
     # only from what it has; the intercept holds the base.
     points = {name: [round((v - totals[j][0]) / scale) for v in totals[j]] for j, name in enumerate(names)}
