@@ -29,7 +29,7 @@ ADDRESS_SQL = (
 )
 
 # Headers as a coordinator reads them (Dutch, no codes); the lane by its label (rules/lanes.yaml).
-LIST_QUERY = f"""
+LIST_QUERY = """
 select
     e.wijkteam,
     e.rank as "Rang",
@@ -38,11 +38,11 @@ select
     strftime(e.acute_date, '%d-%m-%Y') as "Datum (acuut)",
     case when e.is_within_capacity then 'ja' else 'nee' end as "Binnen capaciteit",
     e.score as "Punten",
-    replace(format('{{:.2f}}%', 100 * e.risk), '.', ',') as "Geschatte kans op aanzegging binnen 6 maanden",
+    replace(format('{:.2f}%', 100 * e.risk), '.', ',') as "Geschatte kans op aanzegging binnen 6 maanden",
     case when e.is_new then 'ja' else 'nee' end as "Nieuw",
     case when e.is_in_trajectory then 'ja' else 'nee' end as "In traject",
     e.wgs_open as "Wgs: signalen die op opvolging wachten",
-    {ADDRESS_SQL} as "Adres",
+    $address as "Adres",
     a.postcode as "Postcode",
     a.woonplaats as "Woonplaats",
     a.wijk as "Wijk",
@@ -59,7 +59,7 @@ inner join ref_address as a using (address_key)
 inner join _lanes as l using (lane)
 where e.as_of_date = ?
 order by e.wijkteam, e.rank
-"""
+""".replace("$address", ADDRESS_SQL)  # a constant of this module, no input
 
 _FORMULA_START = r"^[=+\-@\t\r]"
 

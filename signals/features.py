@@ -56,8 +56,14 @@ FEATURES: dict[str, tuple[str, str]] = {
         "number",
         "huurachterstand in maanden huur volgens het laatste signaal in het terugkijkvenster",
     ),
-    "last_arrears_eur": ("number", "huurachterstand in euro's volgens het laatste signaal in het terugkijkvenster"),
-    "days_since_arrears_signal": ("number", "dagen sinds het laatste huurachterstandssignaal (terugkijkvenster)"),
+    "last_arrears_eur": (
+        "number",
+        "huurachterstand in euro's volgens het laatste signaal in het terugkijkvenster",
+    ),
+    "days_since_arrears_signal": (
+        "number",
+        "dagen sinds het laatste huurachterstandssignaal (terugkijkvenster)",
+    ),
     "months_in_arrears": (
         "number",
         "maanden sinds de huurachterstand van het laatste signaal begon (maanden van 30,4 dagen)",
@@ -67,7 +73,10 @@ FEATURES: dict[str, tuple[str, str]] = {
         "boolean",
         "een eerder signaal meldde een betalingsregeling, het laatste niet meer",
     ),
-    "water_signals_long_window": ("number", "signalen van het drinkwaterbedrijf in het terugkijkvenster (aantal)"),
+    "water_signals_long_window": (
+        "number",
+        "signalen van het drinkwaterbedrijf in het terugkijkvenster (aantal)",
+    ),
     "eviction_stage": ("text", "laatste fase van de ontruimingsprocedure"),
     "eviction_reason": ("text", "reden van de ontruimingsprocedure (huurachterstand, overlast, hennep, …)"),
     "eviction_stage_date": ("date", "datum van die fase"),

@@ -127,7 +127,8 @@ def base() -> duckdb.DuckDBPyConnection:
     for key in ADDRESSES:
         number = int(key.split("-")[1])
         con.execute(
-            "insert into ref_address values (?, '1501FI', ?, null, 'Kade', 'Zaandam', 'Zaanstad', 'Oost', 'B1', ?)",
+            "insert into ref_address values "
+            "(?, '1501FI', ?, null, 'Kade', 'Zaandam', 'Zaanstad', 'Oost', 'B1', ?)",
             [key, number, TEAM],
         )
     return con
