@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from cli.options import WorkspaceOpt, console
@@ -33,25 +32,28 @@ def _date(text: str | None, option: str) -> date | None:
 
 
 def _print_tables(backtest) -> None:
-    from evaluation.report import LANE_COLUMNS, LEAD_COLUMNS, rows_nl
+    """The backtest in a terminal: per ordering, what it found at capacity in the ranked lane and
+    in the whole list (all columns and the lead times are in the model card and backtest.json)."""
+    from evaluation.report import dutch_percent
     from rules.lanes import default_lanes
 
     lanes = default_lanes()
-    for title, frame, columns in (
-        (f"Baan {lanes.label(lanes.default_lane)} bij teamcapaciteit", backtest.lane, LANE_COLUMNS),
-        ("De hele lijst, even groot als boven de lijn", backtest.whole, LANE_COLUMNS),
-        ("Uitgevoerde ontruimingen: vooraf boven de lijn", backtest.lead, LEAD_COLUMNS),
-    ):
-        headers, cells = rows_nl(frame, columns)
-        table = Table(title=f"{title} — {backtest.first:%d-%m-%Y} t/m {backtest.last:%d-%m-%Y}")
-        for i, header in enumerate(headers):
-            # a number folded over two lines would read as two numbers: values never wrap
-            table.add_column(
-                header, overflow="fold", min_width=max(len(row[i]) for row in cells) if cells else 1
-            )
-        for row in cells:
-            table.add_row(*row)
-        Console(width=max(console.width, 160)).print(table)
+    lane = {r["candidate"]: r for r in backtest.lane.iter_rows(named=True)}
+    lane["list"] = lane["live"]  # the list orders the lane by the live scorecard
+    span = f"{backtest.first:%d-%m-%Y} t/m {backtest.last:%d-%m-%Y}"
+    table = Table(title=f"Backtest {span}: gevonden binnen de capaciteit")
+    for header in ("ordening", lanes.label(lanes.default_lane), "vroeg", "precisie", "hele lijst"):
+        table.add_column(header, no_wrap=header != "ordening")
+    for row in backtest.whole.iter_rows(named=True):
+        ranked = lane[row["candidate"]]
+        table.add_row(
+            row["label"],
+            dutch_percent(ranked["recall"]),
+            dutch_percent(ranked["early_warning_recall"]),
+            dutch_percent(ranked["precision"]),
+            dutch_percent(row["recall"]),
+        )
+    console.print(table)
 
 
 @model_app.command("train")
