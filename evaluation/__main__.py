@@ -189,7 +189,7 @@ def _issue_table(backtest) -> str:
     return "\n".join(lines)
 
 
-def _section(result: dict, seconds: float) -> str:
+def _section(result: dict, seconds: float, generated: bool) -> str:
     from evaluation.report import LANE_COLUMNS, LEAD_COLUMNS, dutch_number, markdown_table
 
     region, training, full = result["region"], result["training"], result["full"]
@@ -200,7 +200,7 @@ def _section(result: dict, seconds: float) -> str:
         f"{dutch_number(region.households)} huishoudens, {region.months} maanden geleverde geschiedenis tot "
         f"{END_DATE:%d-%m-%Y}, seed {region.seed}{variant}. Live na de beslissing van `vroeg model train`: "
         f"**{training.live.version}** ({kind}). {training.decision.reason_nl} ({seconds:.0f} s voor "
-        "genereren, inlezen, trainen en toetsen.)"
+        + ("genereren, inlezen, trainen en toetsen.)" if generated else "trainen en toetsen.)")
     )
 
     def span(b) -> str:
@@ -274,12 +274,13 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.region or list(REGIONS):
         region, workspace = REGIONS[name], WORKDIR / name
         started = time.perf_counter()
-        if not (args.reuse and (workspace / "warehouse.duckdb").exists()):
+        generated = not (args.reuse and (workspace / "warehouse.duckdb").exists())
+        if generated:
             print(f"[evaluation] {name}: generate and take in", flush=True)
             _go_live(region, workspace)
         print(f"[evaluation] {name}: train and backtest", flush=True)
         result = _figures(region, workspace)
-        sections.append(_section(result, time.perf_counter() - started))
+        sections.append(_section(result, time.perf_counter() - started, generated))
     _write(sections)
     print(f"[evaluation] written: {EVALUATION_MD}")
     return 0
