@@ -87,6 +87,12 @@ def placed_list(entries: list[dict], marks: dict[str, dict], team: str) -> list[
     return placed
 
 
+# A lane with a capacity line shows its first rows (the capacity and well beyond it) unless the
+# coordinator asks for the whole lane: every household stays on the list, the XLSX has them all,
+# and the page says how many are not shown. Display only; who is listed is decided elsewhere.
+FIRST_ROWS = 100
+
+
 @router.get("/teams/{team}/lijst")
 def team_list(
     request: Request,
@@ -96,31 +102,23 @@ def team_list(
     baan: str = "",
     nieuw: str = "",
     capaciteit: str = "",
+    alles: str = "",
 ):
     require_team(user, team)
     ws = _ws(request)
     lanes = default_lanes()
     as_of, run_id, entries = night_list(ws, team)
     marks = state.team_marks(con, team, as_of)
-    placed = placed_list(entries, marks, team)
-    filters = {"baan": baan if baan in lanes.codes else "", "nieuw": nieuw, "capaciteit": capaciteit}
-    shown = [
-        e
-        for e in placed
-        if (not filters["baan"] or e["lane"] == filters["baan"])
-        and (nieuw != "ja" or e["is_new"])
-        and (capaciteit != "ja" or e["is_within_capacity"])
-    ]
-    capacities = {
-        lane.code: night_capacity(entries, lane.code, teams().capacity(team))
-        for lane in lanes.lanes
-        if lane.capacity_line
+    filters = {
+        "baan": baan if baan in lanes.codes else "",
+        "nieuw": "ja" if nieuw == "ja" else "",
+        "capaciteit": "ja" if capaciteit == "ja" else "",
+        "alles": "ja" if alles == "ja" else "",
     }
-    # the sections depend on the list, the filters and the team's marks only: rendered once per combination
-    key = ("sections", team, tuple(filters.values()), repr(sorted(marks.items())))
-    sections = _lists.get(
-        ws.warehouse, key, lambda: _render_sections(request, team, shown, filters["baan"], capacities)
-    )
+    # placing, filtering and rendering depend on the list, the filters and the team's marks only:
+    # done once per combination and warehouse version, not per request
+    key = ("page", team, FIRST_ROWS, tuple(filters.values()), repr(sorted(marks.items())))
+    page = _lists.get(ws.warehouse, key, lambda: _list_page(request, team, entries, marks, filters))
     audit(
         con,
         request,
@@ -128,7 +126,7 @@ def team_list(
         "lijst_bekeken",
         as_of_date=as_of,
         run_id=run_id,
-        detail=f"{len(shown)} van {len(entries)} regels getoond",
+        detail=f"{page['shown']} van {len(entries)} regels getoond",
     )
     return render(
         request,
@@ -137,32 +135,65 @@ def team_list(
         team=team,
         team_name=_team_name(team),
         as_of=as_of,
-        sections=sections,
-        total=len(placed),
-        per_lane={lane.code: sum(1 for e in placed if e["lane"] == lane.code) for lane in lanes.lanes},
-        wgs_open=sum(e["wgs_open"] or 0 for e in placed),
-        wgs_households=sum(1 for e in placed if e["wgs_open"]),
         lanes=lanes,
         filters=filters,
+        **{k: v for k, v in page.items() if k != "shown"},
     )
 
 
-def _render_sections(
-    request: Request, team: str, shown: list[dict], only_lane: str, capacities: dict[str, int]
-) -> Markup:
-    """One section per lane (or only the filtered lane), escaped by the template."""
+def _list_page(request: Request, team: str, entries: list[dict], marks: dict, filters: dict) -> dict:
     lanes = default_lanes()
-    sections = [
-        {
-            "lane": lane,
-            "rows": [e for e in shown if e["lane"] == lane.code],
-            "capacity": capacities.get(lane.code),
-        }
-        for lane in lanes.lanes
-        if not only_lane or lane.code == only_lane
+    placed = placed_list(entries, marks, team)
+    shown = [
+        e
+        for e in placed
+        if (not filters["baan"] or e["lane"] == filters["baan"])
+        and (filters["nieuw"] != "ja" or e["is_new"])
+        and (filters["capaciteit"] != "ja" or e["is_within_capacity"])
     ]
+    capacities = {
+        lane.code: night_capacity(entries, lane.code, teams().capacity(team))
+        for lane in lanes.lanes
+        if lane.capacity_line
+    }
+    sections, count = _render_sections(request, team, shown, filters, capacities)
+    return {
+        "sections": sections,
+        "shown": count,
+        "total": len(placed),
+        "per_lane": {lane.code: sum(1 for e in placed if e["lane"] == lane.code) for lane in lanes.lanes},
+        "wgs_open": sum(e["wgs_open"] or 0 for e in placed),
+        "wgs_households": sum(1 for e in placed if e["wgs_open"]),
+    }
+
+
+def _render_sections(
+    request: Request, team: str, shown: list[dict], filters: dict, capacities: dict[str, int]
+) -> tuple[Markup, int]:
+    """One section per lane (or only the filtered lane), escaped by the template; and the number of
+    rows shown."""
+    from urllib.parse import urlencode
+
+    lanes = default_lanes()
+    sections = []
+    for lane in lanes.lanes:
+        if filters["baan"] and lane.code != filters["baan"]:
+            continue
+        rows = [e for e in shown if e["lane"] == lane.code]
+        cut = lane.capacity_line and filters["alles"] != "ja" and len(rows) > FIRST_ROWS
+        sections.append(
+            {
+                "lane": lane,
+                "rows": rows[:FIRST_ROWS] if cut else rows,
+                "capacity": capacities.get(lane.code),
+                "hidden": len(rows) - FIRST_ROWS if cut else 0,
+                "in_lane": len(rows),
+            }
+        )
+    everything = urlencode({**{k: v for k, v in filters.items() if v}, "alles": "ja"})
     template = request.app.state.templates.get_template("team_list_lanes.html")
-    return Markup(template.render(team=team, sections=sections, wgs=lanes.wgs_followup))
+    html = template.render(team=team, sections=sections, wgs=lanes.wgs_followup, everything=everything)
+    return Markup(html), sum(len(s["rows"]) for s in sections)
 
 
 def _team_name(team: str) -> str:

@@ -376,3 +376,23 @@ def test_a_tier_override_from_before_the_lanes_shows_only_as_history(coordinator
     assert 'name="soort" value="prioriteit"' not in page, "history: nothing to withdraw"
     listing = coordinator.get(LIST).text
     assert household in rows(sections(listing)["vroeg_erop_af"]) and "Oude inschatting" not in listing
+
+
+def test_a_long_ranked_lane_shows_its_first_rows_and_says_how_many_more_and_where(
+    coordinator, laned_workspace, monkeypatch
+):
+    from portal import coordinator as pages
+
+    whole = rows(sections(coordinator.get(LIST).text)["vroeg_erop_af"])
+    assert len(whole) > 5
+    monkeypatch.setattr(pages, "FIRST_ROWS", 3)
+    page = coordinator.get(LIST).text
+    first = rows(sections(page)["vroeg_erop_af"])
+    assert first == whole[:3]
+    assert f"Nog {len(whole) - 3} huishoudens in deze baan" in visible(page)
+    assert "alles=ja" in page
+    everything = coordinator.get(f"{LIST}?alles=ja").text
+    assert rows(sections(everything)["vroeg_erop_af"]) == whole
+    assert "Nog " not in visible(everything)
+    # the acute lane has no capacity line: it is never cut
+    assert rows(sections(page)["acuut"]) == rows(sections(everything)["acuut"])
