@@ -88,19 +88,11 @@ def markdown_table(frame: pl.DataFrame, columns: list[str]) -> str:
 
 def chart_svg(backtest: Backtest) -> str:
     """Recall at capacity in the ranked lane per candidate: all escalations and early warnings."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    matplotlib.rcParams.update(
-        {
-            "svg.hashsalt": "vroegsignalering",
-            "font.size": 9,
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-        }
-    )
-    import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter
+
+    from indicators.report import pyplot
+
+    plt = pyplot()
 
     frame = backtest.lane
     labels = frame["label"].to_list()

@@ -58,7 +58,8 @@ def _svg(figure) -> str:
     return f"data:image/svg+xml;base64,{data}"
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib for static SVG charts in this project's style (also the backtest chart)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -83,7 +84,7 @@ def _bars_against_baseline(
     frame: pl.DataFrame, now: str, base: str, year: int, baseline: int, unit: str, title: str
 ) -> Chart:
     """Grouped bars per area (regio and gemeenten): the year next to the baseline year."""
-    plt = _pyplot()
+    plt = pyplot()
     rows = frame.filter(pl.col("niveau") != "wijk").to_dicts()
     labels, values_now, values_base, left_out = [], [], [], []
     for row in rows:
@@ -114,7 +115,7 @@ def _bars_against_baseline(
 
 
 def _monthly_lines(frame: pl.DataFrame, title: str) -> Chart:
-    plt = _pyplot()
+    plt = pyplot()
     figure, axes = plt.subplots(figsize=(7, 3.2))
     left_out, described = [], []
     for (area,), rows in frame.group_by("gebied", maintain_order=True):
@@ -148,7 +149,7 @@ def _monthly_lines(frame: pl.DataFrame, title: str) -> Chart:
 
 def _shares_per_area(frame: pl.DataFrame, columns: dict[str, str], title: str) -> Chart:
     """Grouped bars of shares (%) per area (regio and gemeenten)."""
-    plt = _pyplot()
+    plt = pyplot()
     rows = frame.filter(pl.col("niveau") != "wijk").to_dicts()
     figure, axes = plt.subplots(figsize=(7, 3.2))
     width = 0.8 / len(columns)
@@ -176,7 +177,7 @@ def _shares_per_area(frame: pl.DataFrame, columns: dict[str, str], title: str) -
 
 def _distribution(frame: pl.DataFrame, category: str, title: str) -> Chart:
     """Horizontal bars of the region's distribution over a DDAS vocabulary."""
-    plt = _pyplot()
+    plt = pyplot()
     rows = frame.filter(pl.col("niveau") == "regio", pl.col(category) != TOTAL).to_dicts()
     labels = [r[category] for r in rows]
     values = [_number(r["aandeel (%)"]) for r in rows]
@@ -195,7 +196,7 @@ def _distribution(frame: pl.DataFrame, category: str, title: str) -> Chart:
 
 
 def _lead_times(frame: pl.DataFrame, config: IndicatorConfig, title: str) -> Chart:
-    plt = _pyplot()
+    plt = pyplot()
     region = frame.filter(pl.col("niveau") == "regio").to_dicts()
     labels = config.bucket_labels_nl
     values = [_number(region[0][f"eerste plaatsing {lab} vooraf"]) if region else None for lab in labels]
