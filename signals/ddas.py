@@ -14,7 +14,9 @@ from pathlib import Path
 
 import polars as pl
 
-from signals.parse import LINE_NO, DeliveryRejected
+from signals import reasons
+from signals.ddas_reasons import declared_names, schema_reason
+from signals.delivery import LINE_NO, DeliveryRejected
 
 DEFAULT_SCHEMA = (
     Path(__file__).resolve().parents[2]
@@ -44,6 +46,19 @@ STATUS_CODES = {
 }
 
 
+_SIGNAL_COLUMNS = (
+    "bron_referentie",
+    "signaalpartner",
+    "bedrag_eur",
+    "ontstaansdatum",
+    "signaaldatum",
+    "crisissignaal",
+    "warme_overdracht",
+    "status",
+    "gemeentecode",
+)
+
+
 def schema_path() -> Path:
     return Path(os.environ.get("VROEG_DDAS_SCHEMA", DEFAULT_SCHEMA))
 
@@ -57,6 +72,11 @@ def schema_validator():
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
+@cache
+def _declared_names() -> frozenset[str]:
+    return declared_names(schema_validator().schema)
+
+
 def _text(value: object) -> str | None:
     if value is None:
         return None
@@ -66,26 +86,20 @@ def _text(value: object) -> str | None:
 
 
 def read_ddas(document: object) -> tuple[pl.DataFrame, list[str]]:
-    """Rows (text, numbered from 1) and warnings of a parsed DDAS JSON document."""
+    """Rows (text, numbered from 1) and warnings of a parsed DDAS JSON document.
+
+    A schema-valid levering without vroegsignalen is a delivery of 0 rows (nothing to report).
+    """
     if not schema_path().exists():
-        raise DeliveryRejected(
-            "Een DDAS-levering kan nu niet worden gecontroleerd: het DDAS-schema ontbreekt bij de gemeente."
-        )
-    errors = sorted(schema_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
+        raise DeliveryRejected(reasons.DDAS_SCHEMA_MISSING)
+    errors = list(schema_validator().iter_errors(document))
     if errors:
-        first = errors[0]
-        where = "/".join(str(p) for p in first.absolute_path) or "het bestand"
-        raise DeliveryRejected(
-            f"Het bestand voldoet niet aan het DDAS-schema v0.9 ({len(errors)} fout(en)); "
-            f"de eerste: bij {where}: {first.message}."
-        )
+        # The errors' own messages quote the document: only their kind and path are used.
+        raise DeliveryRejected(schema_reason(errors, "0.9", _declared_names()))
     rows, warnings = [], []
     for levering in document.get("leveringen", []):
         if levering.get("vroegsignaalzaken"):
-            warnings.append(
-                "De vroegsignaalzaken in deze levering zijn niet ingelezen; "
-                "alleen vroegsignalen worden verwerkt."
-            )
+            warnings.append(reasons.DDAS_CASES_NOT_READ)
         for signal in levering.get("vroegsignalen", []):
             client = signal.get("client", {})
             row = {ours: _text(client.get(theirs)) for theirs, ours in CLIENT_FIELDS.items()}
@@ -102,8 +116,6 @@ def read_ddas(document: object) -> tuple[pl.DataFrame, list[str]]:
                 gemeentecode=_text(levering.get("gemeentecode")),
             )
             rows.append(row)
-    if not rows:
-        raise DeliveryRejected("De DDAS-levering bevat geen vroegsignalen.")
-    columns = list(rows[0])
+    columns = [*CLIENT_FIELDS.values(), *_SIGNAL_COLUMNS]
     frame = pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
     return frame.with_row_index(LINE_NO, offset=1), sorted(set(warnings))

@@ -20,8 +20,10 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
+from signals import reasons
 from signals.contracts import load_contract
-from signals.parse import LINE_NO, DeliveryRejected, ParsedDelivery, parse_delivery
+from signals.delivery import LINE_NO, DeliveryRejected, ParsedDelivery
+from signals.parse import parse_delivery
 from signals.registry import suppliers
 from signals.validate import FINDINGS_SCHEMA, RECEIVED_DATE, ROW_ID, validate_rows
 from warehouse.load import DeliveryRecord, load_feed_batch, record_delivery, record_repeat
@@ -98,14 +100,9 @@ def _check_channel(incoming: IncomingFile) -> None:
     try:
         supplier = suppliers().get(incoming.supplier_code)
     except KeyError as exc:
-        raise DeliveryRejected(
-            f"De leverancier '{incoming.supplier_code}' is niet bekend bij de gemeente."
-        ) from exc
+        raise DeliveryRejected(reasons.unknown_supplier(incoming.supplier_code)) from exc
     if incoming.feed not in supplier.feeds:
-        raise DeliveryRejected(
-            f"{supplier.name} levert geen feed '{incoming.feed}' aan; "
-            f"afgesproken feeds: {', '.join(supplier.feeds)}."
-        )
+        raise DeliveryRejected(reasons.feed_not_agreed(supplier.name, incoming.feed, list(supplier.feeds)))
 
 
 def ingest_files(
@@ -201,11 +198,50 @@ def _validate_and_load(
     raw = pl.concat(frames).with_row_index(ROW_ID).with_columns(pl.col(ROW_ID).cast(pl.Int64))
     typed, findings = validate_rows(raw.select(ROW_ID, RECEIVED_DATE, *contract.column_names), contract, docs)
     typed = typed.drop(RECEIVED_DATE).hstack(raw.select("delivery_id", LINE_NO, "supplier_code", "known_at"))
-    findings = pl.concat([findings, _duplicate_refs(typed), _unknown_addresses(con, typed, findings)])
+    findings = _first_per_cell(
+        pl.concat(
+            [
+                _reader_findings(batch, raw),
+                findings,
+                _duplicate_refs(typed),
+                _unknown_addresses(con, typed, findings),
+            ]
+        )
+    )
     counts = load_feed_batch(con, feed, contract, raw, typed, findings, key)
     for item in batch:
         read, quarantined = counts.get(item.record.delivery_id, (0, 0))
         item.record.count(read, quarantined)
+
+
+def _reader_findings(batch: list[_Accepted], raw: pl.DataFrame) -> pl.DataFrame:
+    """The readers' row findings (by delivery and line) as findings on the batch's rows."""
+    lines = pl.concat(
+        [
+            item.parsed.findings.with_columns(pl.lit(item.record.delivery_id).alias("delivery_id"))
+            for item in batch
+        ]
+    ).with_columns(pl.col(LINE_NO).cast(pl.Int32))
+    return (
+        lines.join(raw.select(ROW_ID, "delivery_id", LINE_NO), on=["delivery_id", LINE_NO], how="inner")
+        .select(*FINDINGS_SCHEMA)
+        .cast(FINDINGS_SCHEMA)
+    )
+
+
+def _first_per_cell(findings: pl.DataFrame) -> pl.DataFrame:
+    """One finding per cell, the first (the reader's before the checks'); a row the reader could not
+    split into cells (column null) keeps only that finding: its empty cells say nothing more."""
+    whole_rows = findings.filter(pl.col("column_name").is_null()).select(ROW_ID).unique()
+    per_cell = findings.filter(pl.col("column_name").is_not_null()).join(whole_rows, on=ROW_ID, how="anti")
+    return pl.concat(
+        [
+            findings.filter(pl.col("column_name").is_null()).unique(
+                ROW_ID, keep="first", maintain_order=True
+            ),
+            per_cell.unique([ROW_ID, "column_name"], keep="first", maintain_order=True),
+        ]
+    )
 
 
 def _duplicate_refs(typed: pl.DataFrame) -> pl.DataFrame:

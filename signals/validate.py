@@ -11,15 +11,16 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from signals import reasons
 from signals.contracts import Column, FeedContract
-from signals.parse import LINE_NO
+from signals.delivery import LINE_NO
 
 if TYPE_CHECKING:
     from signals.expectations import DataDocs
 
 ROW_ID = "row_id"
 RECEIVED_DATE = "received_date"
-MASKED = "(verborgen)"
+MASKED = reasons.MASKED
 
 FINDINGS_SCHEMA = {
     ROW_ID: pl.Int64,
@@ -46,7 +47,8 @@ def _decimal(raw: pl.Expr) -> pl.Expr:
         .then(text.str.replace_all(r"\.", "").str.replace(",", "."))
         .otherwise(text)
     )
-    return text.cast(pl.Float64, strict=False)
+    # Only digits with one decimal point: "NaN", "inf" and "1e5" would otherwise cast to a number.
+    return pl.when(text.str.contains(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")).then(text).cast(pl.Float64, strict=False)
 
 
 def _integer(raw: pl.Expr) -> pl.Expr:

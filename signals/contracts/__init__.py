@@ -15,6 +15,18 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ColumnType = Literal["text", "decimal", "integer", "date", "enum", "janee", "postcode", "bsn"]
 
+# Longer than any valid value of the type, written any way the contracts allow ("€ 1.234.567,50",
+# "2026-10-01 00:00:00", "1501 fi", "111 222 333"): a longer cell is not a value of that type.
+_TYPE_LENGTH = {
+    "decimal": 30,
+    "integer": 20,
+    "date": 30,
+    "enum": 60,
+    "janee": 10,
+    "postcode": 10,
+    "bsn": 20,
+}
+
 
 class Column(BaseModel):
     """One column of a feed as the supplier delivers it."""
@@ -36,6 +48,9 @@ class Column(BaseModel):
     not_before: str | None = None
     # Conditionally required: {other_column: value}.
     required_when: dict[str, str] | None = None
+    # The longest value accepted, in characters; a longer value quarantines the row. Text columns
+    # state their own; the other types have a limit no valid value comes near (`length_limit`).
+    max_length: int | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _enum_has_values(self) -> Column:
@@ -43,9 +58,20 @@ class Column(BaseModel):
             raise ValueError(f"column {self.name}: enum columns, and only those, list their values")
         return self
 
+    @model_validator(mode="after")
+    def _text_has_a_length(self) -> Column:
+        if self.type == "text" and self.max_length is None:
+            raise ValueError(f"column {self.name}: text columns state their max_length")
+        return self
+
     @property
     def is_person_field(self) -> bool:
         return self.role == "person"
+
+    @property
+    def length_limit(self) -> int:
+        """The longest value accepted (characters): the contract's, else one per type."""
+        return self.max_length or _TYPE_LENGTH[self.type]
 
 
 class FeedContract(BaseModel):

@@ -18,6 +18,8 @@ _TYPES = {
 
 def _rule(c: Column) -> str:
     parts = []
+    if c.type == "text":
+        parts.append(f"hoogstens {c.length_limit} tekens")
     if c.values:
         parts.append("een van: " + ", ".join(f"`{v}`" for v in c.values))
     if c.min is not None:

@@ -107,6 +107,7 @@ def cases() -> list[Case]:
         {**HUUR, "bron_referentie": "H1"},
     ]
     return [
+        *_mess(),
         Case("clean utf-8 comma", "huurachterstand", csv([HUUR]), counts=(1, 1, 0)),
         Case(
             "windows-1252 semicolon decimal comma dd-mm-yyyy",
@@ -256,19 +257,18 @@ def cases() -> list[Case]:
         ),
         Case("empty file", "huurachterstand", b"", status="afgewezen", findings=[(None, None, "leeg")]),
         Case(
-            "header only",
+            "header only: nothing to report this week",
             "huurachterstand",
             csv([HUUR]).split(b"\n")[0] + b"\n",
-            status="afgewezen",
-            findings=[(None, None, "geen regels")],
+            counts=(0, 0, 0),
         ),
         Case(
             "no header row",
             "huurachterstand",
             csv([HUUR, HUUR]).split(b"\n", 1)[1],
             status="afgewezen",
-            counts=(1, 0, 1),
-            findings=[(None, None, "kopregel")],
+            counts=(2, 0, 2),
+            findings=[(None, None, "geen kopregel: de eerste regel bevat gegevens")],
         ),
         Case(
             "wrong feed in the folder",
@@ -276,7 +276,7 @@ def cases() -> list[Case]:
             csv([GGD]),
             status="afgewezen",
             counts=(1, 0, 1),
-            findings=[(None, None, "Verplichte kolom(men) ontbreken")],
+            findings=[(None, None, "levering van de feed 'ggd_melding', niet van 'huurachterstand'")],
         ),
         Case(
             "xlsx that is not xlsx",
@@ -334,12 +334,11 @@ def cases() -> list[Case]:
             findings=[(None, None, "meer dan eens")],
         ),
         Case(
-            "ragged lines",
+            "a line with too many fields is quarantined, not the file",
             "huurachterstand",
             csv([HUUR]) + b"H2,1501FI,12,C,1,1,2026-09-01,2026-10-01,x,y\n",
-            status="afgewezen",
-            counts=(2, 0, 2),
-            findings=[(None, None, "evenveel kolommen")],
+            counts=(2, 1, 1),
+            findings=[(3, None, "Deze regel heeft 10 velden en de kopregel 8: staat er een scheidingsteken")],
         ),
         Case(
             "person fields only in the contact table",
@@ -359,3 +358,9 @@ def cases() -> list[Case]:
             counts=(1, 1, 0),
         ),
     ]
+
+
+def _mess() -> list[Case]:
+    from tests.signals.corpus_mess import mess_cases
+
+    return mess_cases()
