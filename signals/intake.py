@@ -266,26 +266,26 @@ def _resolve_addresses(
         "from ref_address"
     ).pl()
     unknown = candidates.join(reference.select("address_key"), on="address_key", how="anti")
-    known_tables = {t for (t,) in con.execute("select table_name from duckdb_tables()").fetchall()}
-    known_here = (
-        con.sql("select distinct address_key from int_signal__linked").pl()
-        if "int_signal__linked" in known_tables
-        else pl.DataFrame(schema={"address_key": pl.String})
-    )
     flats = (
-        reference.with_columns(
-            pl.col("address_key").is_in(known_here["address_key"].implode()).alias("is_known")
-        )
-        .group_by("postcode", "huisnummer")
+        reference.sort("postcode", "huisnummer", "house_number_suffix", nulls_last=False)
+        .group_by("postcode", "huisnummer", maintain_order=True)
         .agg(
             pl.len().alias("dwellings"),
-            pl.col("house_number_suffix").sort().alias("suffixes"),
-            pl.col("house_number_suffix").filter(pl.col("is_known")).alias("known_suffixes"),
+            pl.col("address_key").alias("flat_keys"),  # in the order of the suffixes
+            pl.col("house_number_suffix").alias("suffixes"),
             pl.col("house_number_suffix").first().alias("only_suffix"),
         )
     )
     bare = unknown.filter(suffix_expr(pl.col("huisnummer_toevoeging")).is_null()).join(
         flats, on=["postcode", "huisnummer"], how="inner"
+    )
+    known = _known_addresses(con, bare.select(pl.col("flat_keys").explode().alias("address_key")).unique())
+    bare = bare.with_columns(
+        pl.col("suffixes")
+        .list.gather(
+            pl.col("flat_keys").list.eval(pl.element().is_in(known["address_key"].implode()).arg_true())
+        )
+        .alias("known_suffixes")
     )
     chosen = bare.with_columns(
         pl.when(pl.col("dwellings") == 1)
@@ -331,6 +331,21 @@ def _resolve_addresses(
         pl.concat([flats_named.cast(FINDINGS_SCHEMA), not_found.cast(FINDINGS_SCHEMA)]),
         per_delivery,
     )
+
+
+def _known_addresses(con: duckdb.DuckDBPyConnection, candidates: pl.DataFrame) -> pl.DataFrame:
+    """Which of `candidates` (address_key) have signals linked from earlier deliveries."""
+    tables = {t for (t,) in con.execute("select table_name from duckdb_tables()").fetchall()}
+    if candidates.is_empty() or "int_signal__linked" not in tables:
+        return pl.DataFrame(schema={"address_key": pl.String})
+    con.register("_candidate_address", candidates)
+    try:
+        return con.sql(
+            "select distinct address_key from int_signal__linked "
+            "where address_key in (select address_key from _candidate_address)"
+        ).pl()
+    finally:
+        con.unregister("_candidate_address")
 
 
 def now_utc() -> datetime:
