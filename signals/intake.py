@@ -198,20 +198,16 @@ def _validate_and_load(
     raw = pl.concat(frames).with_row_index(ROW_ID).with_columns(pl.col(ROW_ID).cast(pl.Int64))
     typed, findings = validate_rows(raw.select(ROW_ID, RECEIVED_DATE, *contract.column_names), contract, docs)
     typed = typed.drop(RECEIVED_DATE).hstack(raw.select("delivery_id", LINE_NO, "supplier_code", "known_at"))
-    findings = _first_per_cell(
-        pl.concat(
-            [
-                _reader_findings(batch, raw),
-                findings,
-                _duplicate_refs(typed),
-                _unknown_addresses(con, typed, findings),
-            ]
-        )
-    )
+    findings = pl.concat([_reader_findings(batch, raw), findings])
+    typed, address_findings, linked_flats = _resolve_addresses(con, typed, findings)
+    findings = _first_per_cell(pl.concat([findings, _duplicate_refs(typed), address_findings]))
     counts = load_feed_batch(con, feed, contract, raw, typed, findings, key)
     for item in batch:
         read, quarantined = counts.get(item.record.delivery_id, (0, 0))
         item.record.count(read, quarantined)
+        linked = linked_flats.get(item.record.delivery_id, 0)
+        if linked:
+            item.record.warnings.append(reasons.flats_linked(linked))
 
 
 def _reader_findings(batch: list[_Accepted], raw: pl.DataFrame) -> pl.DataFrame:
@@ -245,27 +241,38 @@ def _first_per_cell(findings: pl.DataFrame) -> pl.DataFrame:
 
 
 def _duplicate_refs(typed: pl.DataFrame) -> pl.DataFrame:
-    dup = typed.filter(
+    """Every occurrence of a bron_referentie after its first in the same delivery (by line).
+
+    The first is taken; a later one cannot silently replace it within one file (which of two rows
+    with one reference is meant is not written anywhere), so it waits in quarantine with the advice
+    to send it again as a correction — a later delivery of the same reference supersedes.
+    """
+    later = typed.filter(
         pl.col("bron_referentie").is_not_null()
-        & pl.col("bron_referentie").is_duplicated().over("delivery_id")
+        & (pl.int_range(pl.len()).over("delivery_id", "bron_referentie", order_by=LINE_NO) > 0)
     )
-    return dup.select(
+    return later.select(
         ROW_ID,
         pl.lit("bron_referentie").alias("column_name"),
         pl.col("bron_referentie").alias("value"),
         pl.lit("unique_in_delivery").alias("check_name"),
-        pl.lit(
-            "Deze bron_referentie komt meer dan eens voor in dezelfde levering; "
-            "welke regel geldt is niet te bepalen."
-        ).alias("reason_nl"),
+        pl.lit(reasons.DUPLICATE_REFERENCE).alias("reason_nl"),
     ).cast(FINDINGS_SCHEMA)
 
 
-def _unknown_addresses(
+def _resolve_addresses(
     con: duckdb.DuckDBPyConnection, typed: pl.DataFrame, findings: pl.DataFrame
-) -> pl.DataFrame:
-    """Rows whose (valid-looking) address is not in the reference table: quarantined, not guessed."""
-    from signals.addresses import address_key_expr
+) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
+    """Match every row's address to the address table (docs/linking.md, "Address").
+
+    A row without huisnummertoevoeging whose postcode and huisnummer belong to flats is linked when
+    the number has one dwelling in the table, or when exactly one of its dwellings has a household
+    known from earlier signals; its toevoeging is filled in (the delivered text stays as it was).
+    Otherwise the row is quarantined: naming the flats when the toevoeging is what is missing, or as
+    an unknown address. Returns the typed rows, the findings, and per delivery how many rows were
+    linked this way (a warning on the delivery report).
+    """
+    from signals.addresses import address_key_expr, suffix_expr
 
     address_columns = ["postcode", "huisnummer", "huisnummer_toevoeging"]
     already = findings.filter(pl.col("column_name").is_in(address_columns)).select(ROW_ID)
@@ -274,18 +281,81 @@ def _unknown_addresses(
             "address_key"
         )
     )
-    known = con.sql("select address_key from ref_address").pl()
-    unknown = candidates.join(known, on="address_key", how="anti")
-    return unknown.select(
+    reference = con.sql(
+        "select address_key, postcode, house_number::bigint as huisnummer, house_number_suffix "
+        "from ref_address"
+    ).pl()
+    unknown = candidates.join(reference.select("address_key"), on="address_key", how="anti")
+    flats = (
+        reference.sort("postcode", "huisnummer", "house_number_suffix", nulls_last=False)
+        .group_by("postcode", "huisnummer", maintain_order=True)
+        .agg(
+            pl.len().alias("dwellings"),
+            pl.col("address_key").alias("flat_keys"),  # in the order of the suffixes
+            pl.col("house_number_suffix").alias("suffixes"),
+            pl.col("house_number_suffix").first().alias("only_suffix"),
+        )
+    )
+    bare = unknown.filter(suffix_expr(pl.col("huisnummer_toevoeging")).is_null()).join(
+        flats, on=["postcode", "huisnummer"], how="inner"
+    )
+    known = _known_addresses(con, bare.select(pl.col("flat_keys").explode().alias("address_key")).unique())
+    bare = bare.with_columns(
+        pl.col("suffixes")
+        .list.gather(
+            pl.col("flat_keys").list.eval(pl.element().is_in(known["address_key"].implode()).arg_true())
+        )
+        .alias("known_suffixes")
+    )
+    chosen = bare.with_columns(
+        pl.when(pl.col("dwellings") == 1)
+        .then(pl.col("only_suffix"))
+        .when(pl.col("known_suffixes").list.len() == 1)
+        .then(pl.col("known_suffixes").list.first())
+        .alias("resolved")
+    )
+    resolved = chosen.filter(pl.col("resolved").is_not_null()).select(ROW_ID, "resolved", "delivery_id")
+    flat_rows = chosen.filter(pl.col("resolved").is_null())
+    typed = (
+        typed.join(resolved.select(ROW_ID, "resolved"), on=ROW_ID, how="left", maintain_order="left")
+        .with_columns(pl.coalesce("resolved", "huisnummer_toevoeging").alias("huisnummer_toevoeging"))
+        .drop("resolved")
+    )
+    flats_named = flat_rows.select(
+        ROW_ID,
+        pl.lit("huisnummer_toevoeging").alias("column_name"),
+        pl.lit(None, pl.String).alias("value"),
+        pl.lit("toevoeging_needed").alias("check_name"),
+        pl.format(reasons.TOEVOEGING_NEEDED, pl.col("suffixes").list.join(", ")).alias("reason_nl"),
+    )
+    not_found = unknown.join(bare.select(ROW_ID), on=ROW_ID, how="anti").select(
         ROW_ID,
         pl.lit("postcode").alias("column_name"),
         pl.col("address_key").alias("value"),
         pl.lit("address_in_reference").alias("check_name"),
-        pl.lit(
-            "Dit adres (postcode, huisnummer en toevoeging) komt niet voor in de adressentabel "
-            "van de gemeente; controleer het adres."
-        ).alias("reason_nl"),
-    ).cast(FINDINGS_SCHEMA)
+        pl.lit(reasons.ADDRESS_UNKNOWN).alias("reason_nl"),
+    )
+    per_delivery = dict(resolved.group_by("delivery_id").len().iter_rows())
+    return (
+        typed,
+        pl.concat([flats_named.cast(FINDINGS_SCHEMA), not_found.cast(FINDINGS_SCHEMA)]),
+        per_delivery,
+    )
+
+
+def _known_addresses(con: duckdb.DuckDBPyConnection, candidates: pl.DataFrame) -> pl.DataFrame:
+    """Which of `candidates` (address_key) have signals linked from earlier deliveries."""
+    tables = {t for (t,) in con.execute("select table_name from duckdb_tables()").fetchall()}
+    if candidates.is_empty() or "int_signal__linked" not in tables:
+        return pl.DataFrame(schema={"address_key": pl.String})
+    con.register("_candidate_address", candidates)
+    try:
+        return con.sql(
+            "select distinct address_key from int_signal__linked "
+            "where address_key in (select address_key from _candidate_address)"
+        ).pl()
+    finally:
+        con.unregister("_candidate_address")
 
 
 def now_utc() -> datetime:

@@ -177,6 +177,38 @@ def too_long(length: int, limit: int) -> str:
 # Shown instead of a person field's value in a finding.
 MASKED = "(verborgen)"
 
+DUPLICATE_REFERENCE = (
+    "Deze bron_referentie staat al op een eerdere regel van deze levering; die eerdere regel is "
+    "verwerkt. Is deze regel een correctie of een nieuwe stand, lever hem dan opnieuw in een "
+    "volgende levering (dezelfde bron_referentie geldt dan als correctie)."
+)
+ADDRESS_UNKNOWN = (
+    "Dit adres (postcode, huisnummer en toevoeging) komt niet voor in de adressentabel van de "
+    "gemeente; controleer het adres."
+)
+# A polars format string: {} is the flats' toevoegingen from the municipality's own address table.
+TOEVOEGING_NEEDED = (
+    "Bij dit huisnummer horen meerdere woningen (toevoeging {}) en de regel noemt er geen; lever de "
+    "regel opnieuw met de toevoeging (dezelfde bron_referentie geldt dan als correctie)."
+)
+BSN_ELFPROEF = "Het BSN voldoet niet aan de elfproef."
+CAST = {
+    "decimal": "Geen geldig bedrag of getal (gebruik bijvoorbeeld 1234,50 of 1234.50).",
+    "integer": "Geen geheel getal.",
+    "date": "Geen geldige datum (verwacht JJJJ-MM-DD of DD-MM-JJJJ).",
+    "janee": "Geen geldige waarde (verwacht ja of nee).",
+    "bsn": "Geen geldig BSN: een BSN bestaat uit 9 cijfers (8 cijfers krijgen een voorloopnul).",
+}
+
+
+def flats_linked(count: int) -> str:
+    return (
+        f"{count} {'regel' if count == 1 else 'regels'} zonder huisnummertoevoeging gekoppeld aan de "
+        "enige woning op dat huisnummer, of aan de enige woning daar met een bekend huishouden; "
+        "vermeld de toevoeging voortaan."
+    )
+
+
 # Showing delivered text --------------------------------------------------------------------------
 
 _HEADER_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9 _\-.()/]{0,39}$")

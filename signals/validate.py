@@ -30,13 +30,7 @@ FINDINGS_SCHEMA = {
     "reason_nl": pl.String,
 }
 
-_CAST_REASONS = {
-    "decimal": "Geen geldig bedrag of getal (gebruik bijvoorbeeld 1234,50 of 1234.50).",
-    "integer": "Geen geheel getal.",
-    "date": "Geen geldige datum (verwacht JJJJ-MM-DD of DD-MM-JJJJ).",
-    "janee": "Geen geldige waarde (verwacht ja of nee).",
-    "bsn": "Geen geldig BSN: een BSN bestaat uit 9 cijfers (8 cijfers krijgen een voorloopnul).",
-}
+_CAST_REASONS = reasons.CAST
 
 
 def _decimal(raw: pl.Expr) -> pl.Expr:
@@ -154,7 +148,7 @@ def cast_rows(raw: pl.DataFrame, contract: FeedContract) -> tuple[pl.DataFrame, 
                 pl.lit("bsn").alias("column_name"),
                 pl.lit(MASKED).alias("value"),
                 pl.lit("bsn_elfproef").alias("check_name"),
-                pl.lit("Het BSN voldoet niet aan de elfproef.").alias("reason_nl"),
+                pl.lit(reasons.BSN_ELFPROEF).alias("reason_nl"),
             )
         )
     # A bad BSN is not loaded: the row is quarantined, so blank it in the typed frame.
