@@ -258,9 +258,8 @@ def _map_header(
     named = [t for t in targets if t]
     doubles = sorted({t for t in named if named.count(t) > 1}, key=targets.index)
     if doubles:
-        labels = [
-            reasons.column_label(names[targets.index(t)].strip(), targets.index(t) + 1) for t in doubles
-        ]
+        # A contract column by its own name; anything else by where it first stands.
+        labels = [f"'{t}'" if t in known else str(targets.index(t) + 1) for t in doubles]
         raise DeliveryRejected(reasons.duplicate_columns(labels), rows)
     missing = [c.name for c in contract.columns if c.required and c.name not in targets]
     if missing:
@@ -313,7 +312,11 @@ def _cell_findings(frame: pl.DataFrame, contract: FeedContract) -> tuple[pl.Data
         )
         bad = findings.select(LINE_NO, "column_name")
         frame = frame.with_columns(
-            pl.when(pl.col(LINE_NO).is_in(bad.filter(pl.col("column_name") == c.name).get_column(LINE_NO)))
+            pl.when(
+                pl.col(LINE_NO).is_in(
+                    bad.filter(pl.col("column_name") == c.name).get_column(LINE_NO).implode()
+                )
+            )
             .then(None)
             .otherwise(pl.col(c.name))
             .alias(c.name)

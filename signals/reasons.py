@@ -94,7 +94,7 @@ def _enumerate(labels: list[str]) -> str:
 
 
 def duplicate_columns(labels: list[str]) -> str:
-    """`labels` from `column_label`: a header that looks like a column name, or 'kolom 7'."""
+    """`labels`: a contract column's name in quotes ('postcode'), or a position (7)."""
     if len(labels) == 1:
         return f"De kolom {labels[0]} komt meer dan eens voor in de kopregel."
     return f"De kolommen {_enumerate(labels)} komen elk meer dan eens voor in de kopregel."
@@ -211,22 +211,33 @@ def flats_linked(count: int) -> str:
 
 # Showing delivered text --------------------------------------------------------------------------
 
-_HEADER_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9 _\-.()/]{0,39}$")
 # Control characters (tab allowed), C1 controls and the bidi overrides that reorder shown text.
 CONTROL_CHARACTERS_PATTERN = "[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 _CONTROL = re.compile(CONTROL_CHARACTERS_PATTERN)
 SHOWN_LENGTH = 60
 
 
-def column_label(name: str, position: int) -> str:
-    """A delivered header as the supplier wrote it when it looks like a column name, else its place.
+# Column names a supplier's export may carry beside the contract's: repeated back when dropped.
+_COMMON_EXTRA_COLUMNS = frozenset(
+    ["opmerking", "opmerkingen", "omschrijving", "toelichting", "notitie", "notities", "memo", "bijzonderheden", "status", "naam", "adres", "klant", "klantnaam", "huurder", "bewoner", "bedrag", "datum", "kenmerk", "nummer", "id", "dossier", "dossiernummer", "medewerker", "behandelaar", "team", "wijk", "buurt", "gemeente", "categorie", "soort", "type", "reden"]
+)
 
-    A header cell can hold anything, also a BSN or a name when a file has no header row: only
-    short names of letters (digits after the first, at most a few in a row) are repeated back.
+
+def column_label(name: str, position: int) -> str:
+    """A delivered header repeated back when it is a column name we know, else its position.
+
+    A header cell can hold anything — a name or BSN when a file has no header row or a pivoted
+    export puts people in the keys — so only a contract column (of any feed) or a common export
+    column ('opmerking') is repeated as written; any other is named by its position (7), which
+    the supplier can count in the file.
     """
-    if _HEADER_LIKE.match(name) and not re.search(r"\d{4}", name):
-        return f"'{name}'"
-    return f"kolom {position}"
+    from signals.contracts import all_contracts
+
+    key = re.sub(r"[\s\-]+", "_", name.strip().lower()).strip("_")
+    known = _COMMON_EXTRA_COLUMNS | {c.name for contract in all_contracts() for c in contract.columns}
+    if key in known and name.strip().isprintable():
+        return f"'{name.strip()}'"
+    return str(position)
 
 
 def printable(value: str) -> str:
