@@ -219,7 +219,40 @@ SHOWN_LENGTH = 60
 
 # Column names a supplier's export may carry beside the contract's: repeated back when dropped.
 _COMMON_EXTRA_COLUMNS = frozenset(
-    ["opmerking", "opmerkingen", "omschrijving", "toelichting", "notitie", "notities", "memo", "bijzonderheden", "status", "naam", "adres", "klant", "klantnaam", "huurder", "bewoner", "bedrag", "datum", "kenmerk", "nummer", "id", "dossier", "dossiernummer", "medewerker", "behandelaar", "team", "wijk", "buurt", "gemeente", "categorie", "soort", "type", "reden"]
+    {
+        "opmerking",
+        "opmerkingen",
+        "omschrijving",
+        "toelichting",
+        "notitie",
+        "notities",
+        "memo",
+        "bijzonderheden",
+        "status",
+        "naam",
+        "adres",
+        "klant",
+        "klantnaam",
+        "huurder",
+        "bewoner",
+        "bedrag",
+        "datum",
+        "kenmerk",
+        "nummer",
+        "id",
+        "dossier",
+        "dossiernummer",
+        "medewerker",
+        "behandelaar",
+        "team",
+        "wijk",
+        "buurt",
+        "gemeente",
+        "categorie",
+        "soort",
+        "type",
+        "reden",
+    }
 )
 
 

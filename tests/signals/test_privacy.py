@@ -132,7 +132,7 @@ def _deliveries() -> list[tuple[str, str, str, bytes]]:
             "zaanoever",
             "overlast",
             "x.xlsx",
-            _xlsx([[list({**OVERLAST, **PERSON}) + [PLANTED_NAME], [*{**OVERLAST, **PERSON}.values(), "x"]]]),
+            _xlsx([[[*{**OVERLAST, **PERSON}, PLANTED_NAME], [*{**OVERLAST, **PERSON}.values(), "x"]]]),
         ),
     ]
 
@@ -140,7 +140,8 @@ def _deliveries() -> list[tuple[str, str, str, bytes]]:
 def _everything_written(con, folder: Path) -> dict[str, str]:
     texts = {}
     for (table,) in con.execute(
-        "select table_name from information_schema.tables where table_schema = 'main' and table_type = 'BASE TABLE'"
+        "select table_name from information_schema.tables"
+        " where table_schema = 'main' and table_type = 'BASE TABLE'"
     ).fetchall():
         if table != "pii_contact":
             texts[f"tabel {table}"] = repr(con.execute(f'select * from "{table}"').fetchall())  # noqa: S608
