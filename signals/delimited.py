@@ -38,7 +38,7 @@ def choose_separator(header: str) -> str:
 
 
 def _records(text: str) -> pl.DataFrame:
-    """Records with the editor line they start on: `record`, `line_no`, `text`, `closed`."""
+    """Records with the editor line they start on: `line_no`, `text`, `closed`."""
     lines = (
         pl.Series("text", [text])
         .str.split("\n")
@@ -48,39 +48,37 @@ def _records(text: str) -> pl.DataFrame:
         .with_row_index(LINE_NO, offset=1)
         .with_columns(pl.col(LINE_NO).cast(pl.Int64))
     )
+    if '"' not in text:
+        # The common case: no quotes, so every line is a record of its own.
+        return lines.with_columns(pl.lit(True).alias("closed"))
     quotes = pl.col("text").str.count_matches('"', literal=True)
     lines = lines.with_columns(
         ((quotes.cum_sum() - quotes) % 2 == 0).alias("starts"),
-        (quotes.cum_sum() % 2 == 0).alias("balanced_after"),
+        (quotes.cum_sum() % 2 == 0).alias("closed"),
     )
     if lines.get_column("starts").all():
-        # The common case: no value spans lines.
-        return lines.select(
-            pl.col(LINE_NO).alias(_RECORD), LINE_NO, "text", pl.col("balanced_after").alias("closed")
-        )
+        return lines.drop("starts")
     return (
         lines.with_columns(pl.col("starts").cum_sum().alias(_RECORD))
         .group_by(_RECORD, maintain_order=True)
-        .agg(
-            pl.col(LINE_NO).first(),
-            pl.col("text").str.join("\n"),
-            pl.col("balanced_after").last().alias("closed"),
-        )
+        .agg(pl.col(LINE_NO).first(), pl.col("text").str.join("\n"), pl.col("closed").last())
+        .drop(_RECORD)
     )
 
 
 def _is_blank(separator: str) -> pl.Expr:
-    return pl.col("text").str.contains(rf"^[\s{separator}]*$")
+    return pl.col("text").str.strip_chars(f" \t\r\n\f\v{separator}").str.len_bytes() == 0
 
 
-def _field_count(text: pl.Expr, separator: str) -> pl.Expr:
-    return text.str.replace_all(_QUOTED, "").str.count_matches(separator, literal=True) + 1
+def _field_count(text: pl.Expr, separator: str, quoted: bool) -> pl.Expr:
+    bare = text.str.replace_all(_QUOTED, "") if quoted else text
+    return bare.str.count_matches(separator, literal=True) + 1
 
 
 def header_and_records(text: str) -> tuple[str, int, pl.DataFrame]:
     """The header record, its line, and the data records after it (blank ones dropped)."""
     records = _records(text)
-    first = records.filter(~pl.col("text").str.contains(r"^[\s;,]*$")).head(1)
+    first = records.filter(~_is_blank(";,")).head(1)
     if first.height == 0:
         raise DeliveryRejected(reasons.ONLY_BLANK_LINES)
     header, header_line = first.get_column("text").item(), first.get_column(LINE_NO).item()
@@ -99,9 +97,14 @@ def read_records(data: pl.DataFrame, separator: str, width: int) -> tuple[pl.Dat
     Records that are not well formed are returned as rows too (every cell null), so every data
     record is counted: rows read = loaded + quarantined.
     """
-    counted = data.with_columns(
-        _field_count(pl.col("text"), separator).alias("fields"),
-        _field_count(pl.col("text").str.replace(rf"[{separator}\s]+$", ""), separator).alias("trimmed"),
+    quoted = bool(data.height) and data.get_column("text").str.contains('"', literal=True).any()
+    fields = _field_count(pl.col("text"), separator, quoted)
+    trimmed = pl.col("text").str.replace(rf"[{separator}\s]+$", "")
+    counted = data.with_columns(fields.alias("fields")).with_columns(
+        pl.when(pl.col("fields") > width)
+        .then(_field_count(trimmed, separator, quoted))
+        .otherwise(pl.col("fields"))
+        .alias("trimmed")
     )
     fits = (pl.col("fields") == width) | ((pl.col("fields") > width) & (pl.col("trimmed") <= width))
     good = counted.filter(pl.col("closed") & fits)
@@ -136,7 +139,7 @@ def read_records(data: pl.DataFrame, separator: str, width: int) -> tuple[pl.Dat
         .otherwise(pl.col("text"))
         .alias("text"),
     )
-    cells, unreadable = _parse(texts, separator, width)
+    cells, unreadable = _parse(texts, separator, width, quoted)
     findings = pl.concat([findings, unreadable])
     names = [f"c{i}" for i in range(width)]
     empty_rows = findings.select(LINE_NO).with_columns(
@@ -146,13 +149,21 @@ def read_records(data: pl.DataFrame, separator: str, width: int) -> tuple[pl.Dat
     return rows, findings.sort(LINE_NO)
 
 
-def _parse(texts: pl.DataFrame, separator: str, width: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _parse(
+    texts: pl.DataFrame, separator: str, width: int, quoted: bool
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     names = [f"c{i}" for i in range(width)]
     lines = texts.get_column(LINE_NO)
     if texts.height == 0:
         return pl.DataFrame(schema={LINE_NO: pl.Int64, **dict.fromkeys(names, pl.String)}), pl.DataFrame(
             schema=LINE_FINDINGS_SCHEMA
         )
+    if not quoted:
+        # No quotes anywhere: every separator separates, so split in place.
+        cells = texts.select(
+            LINE_NO, pl.col("text").str.split_exact(separator, width - 1).struct.rename_fields(names)
+        ).unnest("text")
+        return cells, pl.DataFrame(schema=LINE_FINDINGS_SCHEMA)
     joined = "\n".join(texts.get_column("text").to_list()) + "\n"
     try:
         cells = pl.read_csv(

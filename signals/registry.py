@@ -49,7 +49,10 @@ class SupplierConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: str
-    max_delivery_mb: int = 200
+    # The upload limit. Measured (bench/intake_memory.py, BENCHMARKS.md): a delivery needs up to
+    # ~15 MB of memory per MB of CSV, so 25 MB keeps one delivery under the 500 MB budget; a
+    # weekly delivery is well under 1 MB, and a larger history import is delivered in parts.
+    max_delivery_mb: int = Field(default=25, gt=0)
     freshness_grace_days: int = Field(default=0, ge=0)
     suppliers: tuple[Supplier, ...]
 

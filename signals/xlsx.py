@@ -23,9 +23,10 @@ import polars as pl
 from signals import reasons
 from signals.delivery import LINE_NO, DeliveryRejected
 
-# Measured (bench/intake_memory.py, BENCHMARKS.md): reading a first sheet whose parts unpack to
-# 150 MB peaks well under the 500 MB per-delivery budget; real weekly deliveries unpack to a few MB.
-UNPACKED_LIMIT_MB = 150
+# Measured (bench/intake_memory.py, BENCHMARKS.md): a workbook needs ~4.2 MB of memory per MB its
+# parts unpack to (44 MB → 185 MB), so 100 MB keeps a delivery under the 500 MB budget; a weekly
+# delivery unpacks to a few MB. Real workbooks compress 5-15×; a zip bomb 1,000× and more.
+UNPACKED_LIMIT_MB = 100
 RATIO_LIMIT = 200
 PARTS_LIMIT = 1_000
 _CHUNK = 1 << 20

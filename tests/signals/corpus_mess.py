@@ -13,8 +13,8 @@ import copy
 import io
 import json
 import zipfile
-from functools import cache
 
+from synthetic.hostile import lying_archive, zip_bomb
 from tests.signals.corpus import GGD, HUUR, OVERLAST, Case, csv
 
 PLANTED_BSN = "111222333"
@@ -77,32 +77,6 @@ def xlsx_with_gaps() -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-@cache
-def zip_bomb(declared_mb: int = 1024) -> bytes:
-    """An XLSX-shaped archive whose sheet inflates to `declared_mb` MB of zeros (~1 MB on disk)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
-            block = b"\0" * (1 << 20)
-            for _ in range(declared_mb):
-                part.write(block)
-    return buffer.getvalue()
-
-
-def lying_archive() -> bytes:
-    """An archive whose directory declares a 1,000-byte sheet that really inflates to 20 MB."""
-    data = bytearray(zip_bomb(20))
-    declared = (20 << 20).to_bytes(4, "little")
-    # The sheet's size sits in its local header and in the central directory (not zip64 there).
-    for _ in range(2):
-        at = data.rfind(declared)
-        if at < 0:
-            break
-        data[at : at + 4] = (1000).to_bytes(4, "little")
-    return bytes(data)
 
 
 def mess_cases() -> list[Case]:

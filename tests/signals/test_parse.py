@@ -99,3 +99,34 @@ def test_every_contract_column_has_a_dutch_description():
     for contract in all_contracts():
         for column in contract.columns:
             assert len(column.description) > 5, (contract.feed, column.name)
+
+
+def test_a_zip_bomb_is_refused_without_inflating_it():
+    """1 GiB of sheet in a 1 MB archive: refused from its directory; Python never holds more than a
+    few MB (the spreadsheet reader, which would inflate it, is never called)."""
+    import tracemalloc
+
+    from synthetic.hostile import lying_archive, zip_bomb
+
+    for archive, phrase in (
+        (zip_bomb(1024), "zip-bom"),
+        (lying_archive(), "meer dan het archief zelf opgeeft"),
+    ):
+        tracemalloc.start()
+        with pytest.raises(DeliveryRejected) as info:
+            parse_delivery(archive, "x.xlsx", HUUR)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert phrase in info.value.reason_nl
+        assert peak < 2 * len(archive) + 8_000_000
+
+
+def test_a_header_only_file_is_a_delivery_of_nothing():
+    parsed = parse_delivery((HEADER + "\n").encode(), "x.csv", HUUR)
+    assert parsed.frame.height == 0 and parsed.findings.height == 0
+
+
+def test_line_numbers_follow_the_editor_after_quoted_line_breaks():
+    text = HEADER + ",opmerking\n" + ROW + ',"a\nb\nc"\n\n' + ROW.replace("r1", "r2") + ",x\n"
+    parsed = parse_delivery(text.encode(), "x.csv", HUUR)
+    assert parsed.frame["line_no"].to_list() == [2, 6]
