@@ -101,3 +101,30 @@ def test_a_200000_row_delivery(tmp_path):
     record, report, _ = ingest_case(tmp_path, Case("large", "huurachterstand", csv(rows)))
     assert (record.rows_read, record.rows_loaded, record.rows_quarantined) == (200_000, 199_999, 1)
     assert report.findings.row(0, named=True)["regel"] == 1236
+
+
+def test_a_header_only_delivery_counts_for_freshness(tmp_path):
+    """A supplier with nothing to report this week sends its header: on time, not silent."""
+    from datetime import timedelta
+
+    from signals.freshness import stale_suppliers
+    from signals.registry import suppliers
+    from tests.signals.corpus import HUUR, csv
+
+    case = Case("nothing this week", "huurachterstand", csv([HUUR]).split(b"\n")[0] + b"\n")
+    write_reference(tmp_path / "reference")
+    path = tmp_path / "leeg.csv"
+    path.write_bytes(case.data)
+    with write_session(tmp_path / "w.duckdb") as con:
+        load_reference(con, tmp_path / "reference")
+        (record,) = ingest_files(
+            con,
+            [IncomingFile(path, "zaanoever", "huurachterstand", RECEIVED)],
+            tmp_path / "a",
+            pseudonym_key(),
+        )
+        stale = {
+            w.supplier_code for w in stale_suppliers(con, suppliers(), RECEIVED.date() + timedelta(days=1))
+        }
+    assert (record.status, record.rows_read) == ("geaccepteerd", 0)
+    assert "zaanoever" not in stale and "ggd_zw" in stale
