@@ -121,6 +121,8 @@ def _read_csv(data: bytes) -> tuple[list[str], pl.DataFrame, pl.DataFrame]:
     header, _, records = delimited.header_and_records(decode(data))
     separator = delimited.choose_separator(header)
     names = delimited.split_header(header, separator)
+    while len(names) > 1 and not names[-1].strip():
+        names.pop()  # a header ending in separators: the rows may or may not have them too
     rows, findings = delimited.read_records(records, separator, len(names))
     return names, rows, findings
 

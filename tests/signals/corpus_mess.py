@@ -113,6 +113,12 @@ def mess_cases() -> list[Case]:
             counts=(1, 1, 0),
         ),
         Case(
+            "a header ending in separators, rows without them",
+            "huurachterstand",
+            text_csv(f"{HEADER};;\n{LINE}\n".replace(",", ";")),
+            counts=(1, 1, 0),
+        ),
+        Case(
             "NUL characters in a reference",
             "ggd_melding",
             csv([{**GGD, "bron_referentie": "GG-\x00\x00\x00"}]),
