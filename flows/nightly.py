@@ -29,6 +29,7 @@ from flows.publish_lists import publish_lists
 from flows.purge_expired_data import purge_expired_data, sweep_expired_files
 from flows.record_snapshots import record_snapshots
 from rules.schema import default_ruleset
+from signals.ddas import SCHEMA_MISSING_RUN_NL, schema_present
 from signals.receipts import file_sha256, sidecar
 from signals.registry import suppliers, teams
 from warehouse.retention import retention
@@ -118,6 +119,8 @@ def nightly(
                 )
                 step.rows_in, step.rows_out = intake["rows_read"], intake["rows_loaded"]
                 run.warnings += [("ontvangst", "inbox", message) for message in intake["receipt_warnings"]]
+                if not schema_present():  # the night runs; DDAS deliveries and exports say why not
+                    run.warnings.append(("ddas", "schema", SCHEMA_MISSING_RUN_NL))
                 run.warnings += [
                     ("versheid", w["supplier_code"], w["message_nl"]) for w in intake["freshness"]
                 ]

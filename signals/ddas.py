@@ -2,7 +2,10 @@
 
 The official schema is not copied into this project: it is read from the national standard's
 folder (`VROEG_DDAS_SCHEMA`, default `../shared/standards/ddas-vroegsignalering-v0.9/` next to
-this checkout).
+this checkout). It is needed only to check a DDAS delivery and to make an export: without it a
+night still runs (with one Dutch warning), a DDAS delivery is rejected with one Dutch reason, an
+export is refused with one, and the registrations' value lists come from the built-in copy of
+the enumerations (signals/ddas_vocabulary.yaml).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 import polars as pl
+import yaml
 
 from signals.parse import LINE_NO, DeliveryRejected
 
@@ -44,8 +48,41 @@ STATUS_CODES = {
 }
 
 
+# What a supplier, an evaluator and the run report read when the schema is not installed.
+SCHEMA_MISSING_NL = (
+    "Een DDAS-levering kan nu niet worden gecontroleerd: het DDAS-schema ontbreekt bij de gemeente."
+)
+SCHEMA_MISSING_EXPORT_NL = (
+    "Er kan geen DDAS-export worden gemaakt: het DDAS-schema ontbreekt bij de gemeente. Installeer "
+    "json_schema_Uitwisselmodel.json van DDAS Vroegsignalering v0.9 en wijs het aan met VROEG_DDAS_SCHEMA."
+)
+SCHEMA_MISSING_RUN_NL = (
+    "Het DDAS-schema ontbreekt (VROEG_DDAS_SCHEMA): DDAS-leveringen worden afgewezen en een DDAS-export "
+    "kan niet worden gemaakt; registraties worden gecontroleerd met de ingebouwde DDAS-waardenlijsten."
+)
+VOCABULARY = ("EnumContactsoort", "EnumDagdeel", "EnumEindresultaat", "EnumSignaalstatus")
+
+
 def schema_path() -> Path:
     return Path(os.environ.get("VROEG_DDAS_SCHEMA", DEFAULT_SCHEMA))
+
+
+def schema_present() -> bool:
+    return schema_path().is_file()
+
+
+def vocabulary_lists() -> dict[str, tuple[str, ...]]:
+    """The DDAS value lists (VOCABULARY): the schema's when it is installed, else the built-in copy."""
+    return _vocabulary(str(schema_path()) if schema_present() else None)
+
+
+@cache
+def _vocabulary(schema: str | None) -> dict[str, tuple[str, ...]]:
+    if schema is None:
+        built_in = Path(__file__).with_name("ddas_vocabulary.yaml").read_text(encoding="utf-8")
+        return {name: tuple(values) for name, values in yaml.safe_load(built_in).items()}
+    defs = json.loads(Path(schema).read_text(encoding="utf-8"))["$defs"]
+    return {name: tuple(defs[name]["enum"]) for name in VOCABULARY}
 
 
 @cache
@@ -67,10 +104,8 @@ def _text(value: object) -> str | None:
 
 def read_ddas(document: object) -> tuple[pl.DataFrame, list[str]]:
     """Rows (text, numbered from 1) and warnings of a parsed DDAS JSON document."""
-    if not schema_path().exists():
-        raise DeliveryRejected(
-            "Een DDAS-levering kan nu niet worden gecontroleerd: het DDAS-schema ontbreekt bij de gemeente."
-        )
+    if not schema_present():
+        raise DeliveryRejected(SCHEMA_MISSING_NL)
     errors = sorted(schema_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:
         first = errors[0]
