@@ -155,6 +155,9 @@ def test_a_region_with_its_own_codes_and_no_ddas_schema_gets_its_lists(
         finally:
             con.close()
         assert str(refused.value) == SCHEMA_MISSING_EXPORT_NL
+        reports = sorted(p.name for p in (tmp_path / "reports").glob("*.html"))
+        assert any("_zo-wonen_ddas_" in name for name in reports)
+        assert not [name for name in reports if " " in name or any(c.isupper() for c in name)]
 
         # The portal: URLs and the download's file name use the safe ids.
         team = team_codes["zaanstad-poelenburg"]

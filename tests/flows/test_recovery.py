@@ -59,7 +59,9 @@ def test_a_garbage_delivery_makes_the_run_partial_and_every_list_is_still_publis
     garbage = workspace / "inbox" / "molenwonen" / "huurachterstand" / "2026-10-30_export.csv"
     garbage.write_bytes(b"\x00\x01PK\x03garbage that is no CSV at all\xff\xfe" * 40)
 
-    # the history comes with its manifest; the garbage is not in it: received at first sight
+    # received on 30 October 2026 at 09:00: one more line of the history import's manifest
+    with Path(history_manifest(workspace)).open("a", encoding="utf-8") as manifest:
+        manifest.write(f"{garbage.relative_to(workspace / 'inbox').as_posix()},2026-10-30T09:00:00+01:00\n")
     summary = nightly(str(workspace), TINY_AS_OF, history_manifest=history_manifest(workspace))
 
     assert summary["status"] == "partial"
