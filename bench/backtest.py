@@ -47,7 +47,9 @@ def _build(months: int, workspace: Path) -> dict:
     create_demo_key(workspace)
     generated = time.perf_counter()
     with local_mode_settings():
-        nightly(str(workspace), END_DATE, purge=False)
+        nightly(
+            str(workspace), END_DATE, purge=False, history_manifest=str(workspace / "inbox" / "manifest.csv")
+        )
     taken_in = time.perf_counter()
     return {
         "generate_seconds": round(generated - started, 1),

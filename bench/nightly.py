@@ -111,12 +111,13 @@ def measure(template: Path, workdir: Path) -> dict:
 
 
 def _fill_inbox(template: Path, ws: Path) -> int:
+    """The held-back week's files with their receipts (sidecars, signals/receipts.py); returns the files."""
     files = 0
     for path in sorted((template / "night").glob("*/*/*")):
         target = ws / "inbox" / path.relative_to(template / "night")
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, target)  # keeps the mtime: the received-at moment
-        files += 1
+        shutil.copyfile(path, target)
+        files += not path.name.startswith(".")
     return files
 
 

@@ -112,8 +112,9 @@ def build_template(scale: Scale) -> Path:
         return folder
     os.environ.setdefault("VROEG_PSEUDONYM_KEY", BENCH_KEY)
     from signals.addresses import load_reference
-    from signals.intake import discover_inbox, ingest_files
+    from signals.intake import ingest_files
     from signals.pseudonymise import pseudonym_key
+    from signals.receipts import History, discover_inbox, first_sight_moment, read_history_manifest, sidecar
     from signals.registrations import load_registrations
     from synthetic import generate_region
     from warehouse.store import write_session
@@ -125,13 +126,19 @@ def build_template(scale: Scale) -> Path:
     _log(f"template region generated in {time.perf_counter() - started:.0f} s")
     cutoff = night_cutoff()
     night = folder / "night"
-    for incoming in discover_inbox(region / "inbox"):
+    # A history import: every file received when the generator's manifest says (its sidecar records it).
+    inbox = region / "inbox"
+    history = History(read_history_manifest(inbox / "manifest.csv", inbox))
+    files = []
+    for incoming in discover_inbox(inbox, first_sight_moment(END_DATE), history).files:
         if incoming.received_at > cutoff:
-            target = night / incoming.path.relative_to(region / "inbox")
+            target = night / incoming.path.relative_to(inbox)
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(incoming.path, target)  # keeps the mtime: the received-at moment
+            os.replace(sidecar(incoming.path), sidecar(target))  # the receipt goes with the file
+            os.replace(incoming.path, target)
+        else:
+            files.append(incoming)
     started = time.perf_counter()
-    files = discover_inbox(region / "inbox")
     with write_session(folder / "warehouse.duckdb") as con:
         load_reference(con, region / "reference")
         ingest_files(con, files, folder / "archive", pseudonym_key())

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from cli import model, production, reports
@@ -84,14 +85,53 @@ def nightly(
         bool,
         typer.Option(help="Apply the retention purge (--no-purge only to take in a history at go-live)."),
     ] = True,
+    history_manifest: Annotated[
+        Path | None,
+        typer.Option(
+            "--history-manifest",
+            help="History import: a CSV with columns path,received_at (path relative to the inbox); "
+            "the files it names are received at that moment instead of at first sight.",
+            dir_okay=False,
+        ),
+    ] = None,
+    history_from_file_names: Annotated[
+        bool,
+        typer.Option(
+            "--history-from-file-names",
+            help="History import: a file named YYYY-MM-DD_... is received on that day (start of the day, "
+            "Europe/Amsterdam) instead of at first sight.",
+        ),
+    ] = False,
 ) -> None:
-    """Run the nightly flow for one as-of date: ingest, purge, features, rules, lists, indicators."""
+    """Run the nightly flow for one as-of date: ingest, purge, features, rules, lists, indicators.
+
+    A file in a drop folder is received when a run first sees it, at the latest at the end of the
+    as-of day (Europe/Amsterdam); a history import dates files explicitly (README, "Taking in a
+    history").
+    """
     quiet_prefect()
     from flows.local import local_mode_settings
     from flows.nightly import nightly as nightly_flow
+    from signals.receipts import ManifestError, read_history_manifest
 
+    if history_manifest is not None and history_from_file_names:
+        raise typer.BadParameter(
+            "Kies één bron voor de historie: --history-manifest of --history-from-file-names."
+        )
+    if history_manifest is not None:
+        try:
+            read_history_manifest(history_manifest, workspace / "inbox")  # refused before the run starts
+        except ManifestError as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(2) from exc
     with local_mode_settings():
-        summary = nightly_flow(str(workspace), date.fromisoformat(as_of) if as_of else None, purge)
+        summary = nightly_flow(
+            str(workspace),
+            date.fromisoformat(as_of) if as_of else None,
+            purge,
+            str(history_manifest.resolve()) if history_manifest else None,
+            history_from_file_names,
+        )
     _print_summary(summary)
 
 
@@ -127,9 +167,15 @@ def demo(
     if not (workspace / "inbox").exists():
         generate(workspace=workspace, households=households)
     if not (workspace / "models" / "scorecard.json").exists():
-        # Go-live: take in the delivered history without purging, fit the first scorecard on it,
-        # then the regular nightly run (with the retention purge) publishes the lists with it.
-        nightly(workspace=workspace, as_of=DEMO_END_DATE.isoformat(), purge=False)
+        # Go-live: take in the delivered history without purging, each file received when the
+        # generator's manifest says, fit the first scorecard on it, then the regular nightly run
+        # (with the retention purge) publishes the lists with it.
+        nightly(
+            workspace=workspace,
+            as_of=DEMO_END_DATE.isoformat(),
+            purge=False,
+            history_manifest=workspace / "inbox" / "manifest.csv",
+        )
         model.train(workspace=workspace, ground_truth=workspace / "ground_truth")
     nightly(workspace=workspace, as_of=DEMO_END_DATE.isoformat())
 
@@ -156,7 +202,8 @@ def ingest(
     from warehouse.workspace import Workspace
 
     ws = Workspace(workspace.resolve())
-    incoming = IncomingFile(file.resolve(), supplier, feed, datetime.now(tz=UTC), channel="cli")
+    received = datetime.now(tz=UTC).replace(microsecond=0)  # the receipt: now, never the file's mtime
+    incoming = IncomingFile(file.resolve(), supplier, feed, received, channel="cli")
     with write_session(ws.warehouse) as con:
         if con.execute("select count(*) from ref_address").fetchall()[0][0] == 0:
             load_reference(con, ws.reference)
@@ -227,8 +274,7 @@ def runs(
     with read_only(workspace / "warehouse.duckdb") as con:
         rows = last_runs(con, limit)
     table = Table(title="Laatste runs")
-    for header in ("run", "peildatum", "gestart (UTC)", "status", "stappen (in → uit, seconden)", "versies"):
-        table.add_column(header, overflow="fold")
+    cells = []
     for run in rows:
         step_text = "\n".join(
             f"{s['step']}: {s['status']} {s['rows_in']} → {s['rows_out']}"
@@ -239,15 +285,27 @@ def runs(
         )
         status = run["status"] + (f"\n{run['status_reason']}" if run["status_reason"] else "")
         status += "".join(f"\n[yellow]⚠ {w}[/]" for w in run["warnings"])
-        table.add_row(
-            run["run_id"] + (f"\nprefect {run['flow_run_id'][:8]}" if run["flow_run_id"] else ""),
-            str(run["as_of_date"]),
-            f"{run['started_at']:%Y-%m-%d %H:%M}",
-            status,
-            step_text,
-            f"regels {run['rules_version']}\nmodel {run['model_version'] or '—'}\ncode {run['code_version']}",
+        cells.append(
+            (
+                run["run_id"] + (f"\nprefect {run['flow_run_id'][:8]}" if run["flow_run_id"] else ""),
+                str(run["as_of_date"]),
+                f"{run['started_at']:%Y-%m-%d %H:%M}",
+                status,
+                step_text,
+                f"regels {run['rules_version']}\nmodel {run['model_version'] or '—'}\ncode {run['code_version']}",
+            )
         )
-    console.print(table)
+    headers = ("run", "peildatum", "gestart (UTC)", "status", "stappen (in → uit, seconden)", "versies")
+    needed = 1
+    for i, header in enumerate(headers):
+        # a word (a supplier folder, a version) is never split over two lines: a column is at least
+        # as wide as its longest word, and the table is printed wider than a narrow terminal if need be
+        longest = max((len(w) for row in cells for w in row[i].split()), default=1)
+        table.add_column(header, overflow="fold", min_width=min(longest, 60))
+        needed += min(longest, 60) + 3
+    for row in cells:
+        table.add_row(*row)
+    Console(width=max(console.width, needed)).print(table)
 
 
 @app.command()

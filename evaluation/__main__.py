@@ -73,7 +73,9 @@ def _go_live(region: Region, workspace: Path) -> None:
     )
     create_demo_key(workspace)
     with local_mode_settings():
-        nightly(str(workspace), END_DATE, purge=False)
+        nightly(
+            str(workspace), END_DATE, purge=False, history_manifest=str(workspace / "inbox" / "manifest.csv")
+        )
 
 
 def _figures(region: Region, workspace: Path) -> dict:

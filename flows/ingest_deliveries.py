@@ -1,4 +1,9 @@
-"""Flow: take what arrived in the inbox into the warehouse (archive, parse, validate, load)."""
+"""Flow: take what arrived in the inbox into the warehouse (archive, parse, validate, load).
+
+Every file's receipt (its knowledge date) is recorded beside it before anything is taken in
+(signals/receipts.py): first sight for a drop-folder file, or the history import's date when the
+run was started with one.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,9 @@ from rich.progress import Progress
 
 from signals.addresses import load_reference
 from signals.freshness import stale_suppliers
-from signals.intake import discover_inbox, ingest_files
+from signals.intake import ingest_files
 from signals.pseudonymise import pseudonym_key
+from signals.receipts import History, discover_inbox, first_sight_moment, read_history_manifest
 from signals.registrations import load_portal_registrations, load_registrations
 from signals.registry import suppliers
 from warehouse.store import connect
@@ -60,9 +66,17 @@ def refresh_registrations(working: str, workspace: str) -> tuple[int, int]:
 
 
 @task(cache_policy=NO_CACHE)
-def ingest_inbox(working: str, workspace: str) -> dict[str, int]:
+def ingest_inbox(
+    working: str,
+    workspace: str,
+    as_of: date,
+    history_manifest: str | None = None,
+    history_from_file_names: bool = False,
+) -> dict:
     ws = Workspace(Path(workspace))
-    files = discover_inbox(ws.inbox)
+    manifest = read_history_manifest(Path(history_manifest), ws.inbox) if history_manifest else None
+    scan = discover_inbox(ws.inbox, first_sight_moment(as_of), History(manifest, history_from_file_names))
+    files = scan.files
     con = connect(Path(working))
     try:
         with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
@@ -80,14 +94,16 @@ def ingest_inbox(working: str, workspace: str) -> dict[str, int]:
     rejected = [r for r in records if r.status == "afgewezen"]
     return {
         "files_seen": len(files),
+        "files_first_seen": scan.first_sighted,
         "deliveries_new": len(records),
         "deliveries_rejected": len(rejected),
         "rows_read": sum(r.rows_read for r in records),
         "rows_loaded": sum(r.rows_loaded for r in records),
         "rows_quarantined": sum(r.rows_quarantined for r in records),
         "rejected": [f"{r.supplier_code}/{r.feed}: {r.rejection_reason}" for r in rejected],
+        "receipt_warnings": scan.warnings_nl(),
         # What was taken in: cleared from the inbox once the run's warehouse has been swapped in.
-        "taken_in": [[str(f.path), f.path.stat().st_mtime_ns, f.path.stat().st_size] for f in files],
+        "taken_in": [[str(f.path), f.sha256] for f in files],
     }
 
 
@@ -101,11 +117,21 @@ def check_freshness(working: str, as_of: date) -> list[dict[str, str]]:
 
 
 @flow(name="ingest-deliveries")
-def ingest_deliveries(working: str, workspace: str, as_of: date) -> dict:
-    """Reference table first (linking needs it), then every new file in the inbox; then freshness."""
+def ingest_deliveries(
+    working: str,
+    workspace: str,
+    as_of: date,
+    history_manifest: str | None = None,
+    history_from_file_names: bool = False,
+) -> dict:
+    """Reference table first (linking needs it), then every new file in the inbox; then freshness.
+
+    `history_manifest` / `history_from_file_names`: a history import dates the files it names
+    (signals/receipts.py); without them a file's receipt is its upload or its first sight.
+    """
     logger = get_run_logger()
     addresses = refresh_reference(working, str(Path(workspace) / "reference"))
-    summary = ingest_inbox(working, workspace)
+    summary = ingest_inbox(working, workspace, as_of, history_manifest, history_from_file_names)
     attempts, results = refresh_registrations(working, workspace)
     summary["freshness"] = check_freshness(working, as_of)
     for warning in summary["freshness"]:

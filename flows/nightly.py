@@ -29,7 +29,8 @@ from flows.publish_lists import publish_lists
 from flows.purge_expired_data import purge_expired_data, sweep_expired_files
 from flows.record_snapshots import record_snapshots
 from rules.schema import default_ruleset
-from signals.intake import sidecar
+from signals.ddas import SCHEMA_MISSING_RUN_NL, schema_present
+from signals.receipts import file_sha256, sidecar
 from signals.registry import suppliers, teams
 from warehouse.retention import retention
 from warehouse.runs import RunRecord
@@ -64,15 +65,15 @@ def put_lists_in_place(workspace: str, as_of: date) -> str:
 
 @task(cache_policy=NO_CACHE)
 def clear_inbox(taken_in: list[list]) -> int:
-    """Remove the files this run took in (archived by hash), unless they changed since."""
+    """Remove the files this run took in (archived by hash) with their receipts, unless they changed since."""
     cleared = 0
-    for path, mtime_ns, size in taken_in:
+    for path, sha256 in taken_in:
         file = Path(path)
         try:
-            stat = file.stat()
+            unchanged = file_sha256(file) == sha256
         except FileNotFoundError:
             continue
-        if (stat.st_mtime_ns, stat.st_size) == (mtime_ns, size):
+        if unchanged:
             file.unlink()
             sidecar(file).unlink(missing_ok=True)
             cleared += 1
@@ -80,11 +81,20 @@ def clear_inbox(taken_in: list[list]) -> int:
 
 
 @flow(name="nightly")
-def nightly(workspace: str = "data/demo", as_of: date | None = None, purge: bool = True) -> dict:
+def nightly(
+    workspace: str = "data/demo",
+    as_of: date | None = None,
+    purge: bool = True,
+    history_manifest: str | None = None,
+    history_from_file_names: bool = False,
+) -> dict:
     """Run the whole nightly path for `as_of` (default: today in Europe/Amsterdam).
 
     `purge=False` skips the retention purge: only for taking in a history at go-live (or the demo)
     so the first scorecard can be trained on it; every scheduled run purges.
+    `history_manifest` (a CSV `path,received_at`) or `history_from_file_names` (`YYYY-MM-DD_...`)
+    make this run a history import: the files they date are received then, not at first sight
+    (signals/receipts.py). Never implied: a scheduled run has neither.
     """
     logger = get_run_logger()
     ws = Workspace(Path(workspace).resolve())
@@ -104,8 +114,13 @@ def nightly(workspace: str = "data/demo", as_of: date | None = None, purge: bool
         with working_copy(ws.warehouse) as working_path:
             working = str(working_path)
             with run.step("ingest") as step:
-                intake = ingest_deliveries(working, str(ws.root), as_of)
+                intake = ingest_deliveries(
+                    working, str(ws.root), as_of, history_manifest, history_from_file_names
+                )
                 step.rows_in, step.rows_out = intake["rows_read"], intake["rows_loaded"]
+                run.warnings += [("ontvangst", "inbox", message) for message in intake["receipt_warnings"]]
+                if not schema_present():  # the night runs; DDAS deliveries and exports say why not
+                    run.warnings.append(("ddas", "schema", SCHEMA_MISSING_RUN_NL))
                 run.warnings += [
                     ("versheid", w["supplier_code"], w["message_nl"]) for w in intake["freshness"]
                 ]

@@ -2,8 +2,8 @@
 
 Set-based in DuckDB: the SQL in indicators/sql/ (one step per file) builds scratch tables of
 evictions and areas, then one row per (indicator, level, area, year). Which years are (re)computed
-follows `years_to_compute`: a year whose source rows may already have been purged keeps the rows
-that were stored while they were complete.
+follows `years_to_compute`: a year is recomputed until its closing date (late deliveries count,
+indicators/config.py), then it keeps the rows stored before, each saying which closing date it used.
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ def years_to_compute(
 ) -> list[int]:
     """Years with source rows (or the as-of year) that are still open, or were never stored.
 
-    Open: the as-of date is before `recompute_until(year)`. A year that was never stored (the first
-    run after go-live) is computed once from what is there; take the history in without purging
-    (`vroeg nightly --no-purge`) so that is complete.
+    Open: the as-of date is before the year's closing date (`recompute_until`). A year that was
+    never stored (the first run after go-live) is computed once from what is there; take the history
+    in without purging (`vroeg nightly --no-purge`) so that is complete.
     """
     candidates = {
         y
@@ -95,8 +95,11 @@ def compute_indicators(
     """Recompute the open years' rows of agg_indicator (replacing them); closed years stay as stored."""
     link_signals(con)  # up to date with staging; incremental, so a no-op after the nightly's feature step
     years = years_to_compute(con, as_of, config, terms)
+    closing = config.year_closes_on
     rows = indicator_rows(con, as_of, years, config).with_columns(
-        pl.lit(as_of).alias("computed_as_of"), pl.lit(config.version).alias("config_version")
+        pl.lit(as_of).alias("computed_as_of"),
+        pl.lit(config.version).alias("config_version"),
+        pl.date(pl.col("year") + 1, closing.month, closing.day).alias("year_closes_on"),
     )
     con.execute("begin")
     try:

@@ -1,4 +1,10 @@
-"""config/indicators.yaml, checked on load, and the rule for which years a run may recompute."""
+"""config/indicators.yaml, checked on load, and the rule for which years a run may recompute.
+
+A year stays open for late deliveries until its closing date (`year_closes_on`, a day of the
+following year, default 1 April): every nightly run before that date recomputes it from the raw
+rows, from that date its stored figures are final. The retention terms must keep every row the
+year's figures need until then (`recompute_until` refuses otherwise).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,27 @@ from datetime import date
 from functools import cache
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from signals.registry import config_dir
 from warehouse.retention import RetentionConfig
+
+
+class YearClosing(BaseModel):
+    """A day of the year after: the closing date of a year's figures (`month` 4, `day` 1: 1 April)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=31)
+
+    @model_validator(mode="after")
+    def _a_day_of_every_year(self) -> YearClosing:
+        try:
+            date(2027, self.month, self.day)  # not a leap year: 29 February is not a closing date
+        except ValueError as exc:
+            raise ValueError(f"year_closes_on: no such day in every year ({self.day}-{self.month})") from exc
+        return self
 
 
 class IndicatorConfig(BaseModel):
@@ -23,6 +46,7 @@ class IndicatorConfig(BaseModel):
     lead_time_bucket_weeks: tuple[int, ...] = Field(min_length=1)
     repeat_window_months: int = Field(gt=0)
     secondary_label: str = Field(min_length=1)
+    year_closes_on: YearClosing = YearClosing(month=4, day=1)
 
     @field_validator("lead_time_bucket_weeks")
     @classmethod
@@ -30,6 +54,10 @@ class IndicatorConfig(BaseModel):
         if list(edges) != sorted(set(edges)) or edges[0] <= 0:
             raise ValueError("lead_time_bucket_weeks: positive, strictly increasing week numbers")
         return edges
+
+    def closing_date(self, year: int) -> date:
+        """The day from which the stored figures of `year` are final (in the year after)."""
+        return date(year + 1, self.year_closes_on.month, self.year_closes_on.day)
 
     @property
     def bucket_labels(self) -> list[str]:
@@ -77,15 +105,17 @@ def safe_months(config: IndicatorConfig, terms: RetentionConfig) -> int:
 
 
 def recompute_until(year: int, config: IndicatorConfig, terms: RetentionConfig) -> date:
-    """The first as-of date on which `year` is no longer recomputed from raw rows (its rows are final).
+    """The first as-of date on which `year` is no longer recomputed from raw rows: its closing date.
 
-    Raises when the terms would let source rows of a year go before the year has ended: then no
-    run could ever compute that year completely.
+    Raises when the retention terms would let source rows of the year go before its closing date:
+    a recompute after that would count fewer than were delivered.
     """
-    until = _add_months(date(year, 1, 1), safe_months(config, terms))
-    if until < date(year + 1, 1, 1):
+    closes = config.closing_date(year)
+    purged_from = _add_months(date(year, 1, 1), safe_months(config, terms))
+    if purged_from < closes:
         raise ValueError(
-            f"retention terms too short for yearly indicators: rows of {year} may be purged from {until}"
-            " (config/indicators.yaml lookback_months against config/retention.yaml)"
+            f"retention terms too short for yearly indicators: rows of {year} may be purged from "
+            f"{purged_from}, before the year closes on {closes} (config/indicators.yaml year_closes_on "
+            "and lookback_months against config/retention.yaml)"
         )
-    return until
+    return closes

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from indicators.suppression import suppress
 from signals.contracts import FEEDS, load_contract
-from signals.ddas import STATUS_CODES, schema_path, schema_validator
+from signals.ddas import SCHEMA_MISSING_EXPORT_NL, STATUS_CODES, schema_path, schema_present, schema_validator
 from signals.registrations import not_picked_up_results
 from signals.registry import config_dir
 from signals.validate import typed_expression
@@ -184,6 +184,8 @@ def ddas_export(
     point at a person). An empty period (0) is exported: it says nothing about anyone. Households are
     linked as on the latest as-of date (the macro household_signal).
     """
+    if not schema_present():
+        raise DdasExportRefused(SCHEMA_MISSING_EXPORT_NL)
     config = config or ddas_config()
     entry = config.entry(gemeente)
     if entry is None:

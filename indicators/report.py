@@ -20,6 +20,7 @@ from jinja2 import Environment, FunctionLoader, select_autoescape
 
 from indicators.config import IndicatorConfig
 from indicators.tables import MONTHS_NL, TOTAL, indicator_tables
+from rules.schema import dutch_date
 
 BLUE, GREY, ORANGE = "#1f5f99", "#9aa5b1", "#d9822b"
 
@@ -283,10 +284,29 @@ _ENV = Environment(
 )
 
 
+def closing_nl(con: duckdb.DuckDBPyConnection, year: int) -> str:
+    """Which closing date the stored figures of `year` used, and whether it has passed, in Dutch.
+
+    Closed when the latest run's as-of date is on or after it: "Jaar afgesloten op 1 april 2026";
+    before that "Nog open tot 1 april 2027 voor late leveringen".
+    """
+    closes, latest = con.execute(
+        "select max(year_closes_on) filter (where year = $year), max(computed_as_of) from agg_indicator",
+        {"year": year},
+    ).fetchall()[0]
+    if closes is None:
+        return "Jaar afgesloten; de sluitingsdatum is niet vastgelegd (cijfers van vóór de sluitingsdatum)."
+    if latest is not None and latest >= closes:
+        return f"Jaar afgesloten op {dutch_date(closes)}: latere leveringen veranderen deze cijfers niet."
+    return (
+        f"Nog open tot {dutch_date(closes)} voor late leveringen: tot dan kunnen de cijfers nog veranderen."
+    )
+
+
 def render_body(con: duckdb.DuckDBPyConnection, year: int, config: IndicatorConfig) -> str:
     """The report's body (headings, charts, tables, notes): escaped HTML to embed in a page."""
     return _ENV.get_template("report_body.html").render(
-        year=year, config=config, sections=sections(con, year, config)
+        year=year, config=config, closing=closing_nl(con, year), sections=sections(con, year, config)
     )
 
 

@@ -19,6 +19,7 @@ import polars as pl
 from xlsxwriter import Workbook
 
 from rules.lanes import default_lanes
+from signals.registry import safe_id
 
 # A house number with its addition as Dutch addresses are written: "3A" for a letter, "3-10", "3-hs"
 # for the rest (never "3 10", which reads as two numbers). Used by the portal too.
@@ -146,9 +147,10 @@ _TEAMS_PER_PROCESS = 100
 
 def _write_team_files(target: Path, team: str, frame: pl.DataFrame, as_of: date, versions: dict) -> int:
     csv_bytes = frame.write_csv(separator=";").encode("utf-8")
-    (target / f"{team}.csv").write_bytes(b"\xef\xbb\xbf" + csv_bytes)
+    name = safe_id(team)  # a code as the region writes it may not be a file name
+    (target / f"{name}.csv").write_bytes(b"\xef\xbb\xbf" + csv_bytes)
     account = {"as_of_date": as_of.strftime("%d-%m-%Y"), "wijkteam": team, **versions}
-    _write_xlsx(frame, target / f"{team}.xlsx", as_of, f"Vroegsignaleringslijst {team} {as_of}", account)
+    _write_xlsx(frame, target / f"{name}.xlsx", as_of, f"Vroegsignaleringslijst {team} {as_of}", account)
     return frame.height
 
 
@@ -165,7 +167,7 @@ def export_lists(
     team_codes: list[str],
     versions: dict[str, str],
 ) -> dict[str, int]:
-    """Write `<out_dir>/<as_of>/<team>.csv|.xlsx` for every team (empty lists too)."""
+    """Write `<out_dir>/<as_of>/<team safe id>.csv|.xlsx` for every team (empty lists too)."""
     target = out_dir / as_of.isoformat()
     target.mkdir(parents=True, exist_ok=True)
     entries = _entries(con, as_of)

@@ -29,6 +29,7 @@ from portal.security import (
     client_ip,
     start_session,
 )
+from signals.registry import safe_id
 from warehouse.workspace import Workspace
 
 HERE = Path(__file__).parent
@@ -48,8 +49,8 @@ SECURITY_HEADERS = {
 }
 
 START_PAGES = {
-    "coordinator": lambda u: f"/teams/{u.team_code}/lijst",
-    "supplier": lambda u: f"/leveranciers/{u.supplier_code}/leveringen",
+    "coordinator": lambda u: f"/teams/{safe_id(u.team_code)}/lijst",
+    "supplier": lambda u: f"/leveranciers/{safe_id(u.supplier_code)}/leveringen",
     "evaluator": lambda u: "/evaluatie",
     "administrator": lambda u: "/beheer/accounts",
 }

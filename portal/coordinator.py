@@ -26,7 +26,7 @@ from portal.placement import night_capacity, place
 from portal.security import CurrentUser, StateDB, User, client_ip, require_team
 from rules.lanes import default_lanes
 from signals.registrations import ddas_vocabulary
-from signals.registry import teams
+from signals.registry import safe_id, teams
 from warehouse.store import read_only
 from warehouse.workspace import Workspace
 
@@ -104,7 +104,7 @@ def team_list(
     capaciteit: str = "",
     alles: str = "",
 ):
-    require_team(user, team)
+    team = require_team(user, team)  # the URL's safe id -> the team code
     ws = _ws(request)
     lanes = default_lanes()
     as_of, run_id, entries = night_list(ws, team)
@@ -204,7 +204,7 @@ def _team_name(team: str) -> str:
 def team_list_xlsx(request: Request, team: str, user: CurrentUser, con: StateDB):
     from lists.export import write_team_xlsx
 
-    require_team(user, team)
+    team = require_team(user, team)  # the URL's safe id -> the team code
     ws = _ws(request)
     if not ws.warehouse.exists():
         raise _no_list()
@@ -230,12 +230,11 @@ def team_list_xlsx(request: Request, team: str, user: CurrentUser, con: StateDB)
         run_id=run_id,
         detail=f"XLSX, {rows} regels",
     )
+    name = f"vroegsignalering_{safe_id(team)}_{as_of.isoformat()}.xlsx"  # the code may not be a file name
     return Response(
         data,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={
-            "Content-Disposition": f'attachment; filename="vroegsignalering_{team}_{as_of.isoformat()}.xlsx"'
-        },
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
@@ -315,5 +314,5 @@ def household(
     user: CurrentUser,
     con: StateDB,
 ):
-    require_team(user, team)
+    team = require_team(user, team)  # the URL's safe id -> the team code
     return household_page(request, user, con, team, household_id)

@@ -22,6 +22,7 @@ from portal.coordinator import audit, household_data, household_page
 from portal.security import CheckedUser, StateDB, User, require_team
 from rules.lanes import default_lanes
 from signals.registrations import ddas_vocabulary
+from signals.registry import safe_id
 
 router = APIRouter()
 
@@ -70,7 +71,7 @@ def _change(
     apply: Callable[[dict], tuple[str, str]],
 ) -> Response:
     """Check the household, apply one registration, audit it, and go back to the household page."""
-    require_team(user, team)
+    team = require_team(user, team)  # the URL's safe id -> the team code
     data = household_data(request, con, team, household_id)
     try:
         action, detail = apply(data)
@@ -86,7 +87,7 @@ def _change(
         run_id=data["entry"]["run_id"],
         detail=detail,
     )
-    return RedirectResponse(f"/teams/{team}/huishoudens/{household_id}", status_code=303)
+    return RedirectResponse(f"/teams/{safe_id(team)}/huishoudens/{household_id}", status_code=303)
 
 
 @router.post("/teams/{team}/huishoudens/{household_id}/contactpoging")

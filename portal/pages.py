@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from portal import dutch
 from portal.security import User
+from signals.registry import safe_id
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -22,6 +23,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 def templates() -> Jinja2Templates:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
     env.filters["nl_date"] = dutch.nl_date
+    env.filters["safe_id"] = safe_id  # a code in a URL path (signals/registry.py)
     env.filters["eur"] = dutch.eur
     env.filters["yes_no"] = lambda v: "ja" if v else "nee"
     env.filters["risk"] = dutch.risk

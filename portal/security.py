@@ -20,6 +20,7 @@ from fastapi import Depends, HTTPException, Request
 from starlette.datastructures import FormData
 
 from portal import state
+from signals.registry import safe_id
 
 SESSION_COOKIE = "vroeg_sessie"
 LOGIN_CSRF_COOKIE = "vroeg_inlog_csrf"
@@ -145,18 +146,22 @@ def require_role(user: User, *roles: str) -> None:
         raise HTTPException(403, "U heeft geen toegang tot deze pagina.")
 
 
-def require_team(user: User, team: str) -> None:
-    """Coordinators see their own team only."""
+def require_team(user: User, team: str) -> str:
+    """Coordinators see their own team only. `team` is the URL's team: the code's safe id
+    (signals.registry.safe_id); returns the team code as configured."""
     require_role(user, "coordinator")
-    if user.team_code != team:
+    if user.team_code is None or safe_id(user.team_code) != team:
         raise HTTPException(403, "U heeft geen toegang tot de lijst van dit team.")
+    return user.team_code
 
 
-def require_supplier(user: User, supplier: str) -> None:
-    """Suppliers see their own deliveries only."""
+def require_supplier(user: User, supplier: str) -> str:
+    """Suppliers see their own deliveries only. `supplier` is the URL's supplier (the code's safe id);
+    returns the supplier code as configured."""
     require_role(user, "supplier")
-    if user.supplier_code != supplier:
+    if user.supplier_code is None or safe_id(user.supplier_code) != supplier:
         raise HTTPException(403, "U heeft geen toegang tot de leveringen van deze leverancier.")
+    return user.supplier_code
 
 
 def new_api_token() -> str:

@@ -63,7 +63,7 @@ def _page(request: Request, user: User, con: sqlite3.Connection, supplier: str, 
 
 @router.get("/leveranciers/{supplier}/leveringen")
 def deliveries(request: Request, supplier: str, user: CurrentUser, con: StateDB):
-    require_supplier(user, supplier)
+    supplier = require_supplier(user, supplier)
     return _page(request, user, con, supplier)
 
 
@@ -106,7 +106,7 @@ def _file(form: FormData) -> UploadFile:
 
 @router.post("/leveranciers/{supplier}/leveringen/{feed}")
 async def upload(request: Request, supplier: str, feed: str, user: CurrentUser, con: StateDB):
-    require_supplier(user, supplier)  # from the session cookie: before the body is read
+    supplier = require_supplier(user, supplier)  # from the session cookie: before the body is read
     form = await _upload_form(request)
     try:
         check_csrf(form, user)

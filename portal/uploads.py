@@ -1,15 +1,16 @@
 """A supplier's upload: checked, put in the inbox for the nightly run, and validated at once.
 
 The delivered file name is only shown, never used as a path: the file is written to
-`inbox/<supplier>/<feed>/<timestamp>_<random>.<ext>` through a temporary file and a rename, so the
-nightly run never sees half a file. The immediate report comes from running the same intake on a
-scratch DuckDB (the nightly run owns the warehouse); the nightly run takes the file in for real.
+`inbox/<supplier folder>/<feed>/<timestamp>_<random>.<ext>` through a temporary file and a rename,
+so the nightly run never sees half a file. Its receipt — the moment it was stored, the knowledge
+date of its rows — is written to its sidecar first (signals/receipts.py). The immediate report
+comes from running the same intake on a scratch DuckDB (the nightly run owns the warehouse); the
+nightly run takes the file in for real.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import secrets
 import tempfile
@@ -19,8 +20,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from signals.addresses import load_reference
-from signals.intake import IncomingFile, ingest_files, sidecar
+from signals.intake import IncomingFile, ingest_files
 from signals.pseudonymise import pseudonym_key
+from signals.receipts import receipt_fields, sidecar, write_sidecar
 from signals.registry import suppliers
 from signals.report import DeliveryReport, delivery_report
 from warehouse.migrate import migrate
@@ -51,6 +53,7 @@ class StoredUpload:
     original_name: str
     sha256: str
     byte_size: int
+    received_at: datetime
 
 
 def max_bytes() -> int:
@@ -90,7 +93,7 @@ def store_upload(
     """Copy the upload into the inbox (size-checked while copying); returns where it went."""
     check_feed(supplier_code, feed)
     ext = extension_of(display_name(original_name), content_type)
-    folder = ws.inbox / supplier_code / feed
+    folder = ws.inbox / suppliers().get(supplier_code).folder / feed
     folder.mkdir(parents=True, exist_ok=True)
     limit = max_bytes()
     digest, size = hashlib.sha256(), 0
@@ -110,10 +113,16 @@ def store_upload(
                 out.write(chunk)
         if size == 0:
             raise UploadRefused("Het bestand is leeg.")
-        # The channel and the delivered name travel with the file (written first: the intake never
-        # sees the file without them); the name is only ever shown, never used as a path.
-        sidecar(target).write_text(
-            json.dumps({"channel": "upload", "original_name": display_name(original_name)}), encoding="utf-8"
+        # The receipt, the channel and the delivered name travel with the file (written first: the
+        # intake never sees the file without them); the name is only ever shown, never used as a path.
+        received = datetime.now(tz=UTC).replace(microsecond=0)
+        write_sidecar(
+            target,
+            {
+                "channel": "upload",
+                "original_name": display_name(original_name),
+                **receipt_fields(received, "receipt", digest.hexdigest()),
+            },
         )
         os.replace(tmp, target)
     except BaseException:
@@ -121,13 +130,12 @@ def store_upload(
         if not target.exists():
             sidecar(target).unlink(missing_ok=True)
         raise
-    return StoredUpload(target, display_name(original_name), digest.hexdigest(), size)
+    return StoredUpload(target, display_name(original_name), digest.hexdigest(), size, received)
 
 
 def validate_now(ws: Workspace, upload: StoredUpload, supplier_code: str, feed: str) -> DeliveryReport:
     """The delivery report of this file, from the intake on a scratch DuckDB (thrown away after)."""
-    received = datetime.fromtimestamp(upload.path.stat().st_mtime, tz=UTC)
-    incoming = IncomingFile(upload.path, supplier_code, feed, received, channel="upload")
+    incoming = IncomingFile(upload.path, supplier_code, feed, upload.received_at, channel="upload")
     with tempfile.TemporaryDirectory(prefix="vroeg-upload-") as tmp:
         scratch = Path(tmp)
         con = connect(scratch / "scratch.duckdb")

@@ -2,7 +2,10 @@
 
 The official schema is not copied into this project: it is read from the national standard's
 folder (`VROEG_DDAS_SCHEMA`, default `../shared/standards/ddas-vroegsignalering-v0.9/` next to
-this checkout).
+this checkout). It is needed only to check a DDAS delivery and to make an export: without it a
+night still runs (with one Dutch warning), a DDAS delivery is rejected with one Dutch reason, an
+export is refused with one, and the registrations' value lists come from the built-in copy of
+the enumerations (signals/ddas_vocabulary.yaml).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 import polars as pl
+import yaml
 
 from signals import reasons
 from signals.ddas_reasons import declared_names, schema_reason
@@ -58,9 +62,33 @@ _SIGNAL_COLUMNS = (
     "gemeentecode",
 )
 
+# What a supplier, an evaluator and the run report read when the schema is not installed.
+SCHEMA_MISSING_NL = reasons.DDAS_SCHEMA_MISSING
+SCHEMA_MISSING_EXPORT_NL = reasons.DDAS_SCHEMA_MISSING_EXPORT
+SCHEMA_MISSING_RUN_NL = reasons.DDAS_SCHEMA_MISSING_RUN
+VOCABULARY = ("EnumContactsoort", "EnumDagdeel", "EnumEindresultaat", "EnumSignaalstatus")
+
 
 def schema_path() -> Path:
     return Path(os.environ.get("VROEG_DDAS_SCHEMA", DEFAULT_SCHEMA))
+
+
+def schema_present() -> bool:
+    return schema_path().is_file()
+
+
+def vocabulary_lists() -> dict[str, tuple[str, ...]]:
+    """The DDAS value lists (VOCABULARY): the schema's when it is installed, else the built-in copy."""
+    return _vocabulary(str(schema_path()) if schema_present() else None)
+
+
+@cache
+def _vocabulary(schema: str | None) -> dict[str, tuple[str, ...]]:
+    if schema is None:
+        built_in = Path(__file__).with_name("ddas_vocabulary.yaml").read_text(encoding="utf-8")
+        return {name: tuple(values) for name, values in yaml.safe_load(built_in).items()}
+    defs = json.loads(Path(schema).read_text(encoding="utf-8"))["$defs"]
+    return {name: tuple(defs[name]["enum"]) for name in VOCABULARY}
 
 
 @cache
@@ -90,8 +118,8 @@ def read_ddas(document: object) -> tuple[pl.DataFrame, list[str]]:
 
     A schema-valid levering without vroegsignalen is a delivery of 0 rows (nothing to report).
     """
-    if not schema_path().exists():
-        raise DeliveryRejected(reasons.DDAS_SCHEMA_MISSING)
+    if not schema_present():
+        raise DeliveryRejected(SCHEMA_MISSING_NL)
     errors = list(schema_validator().iter_errors(document))
     if errors:
         # The errors' own messages quote the document: only their kind and path are used.

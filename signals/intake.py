@@ -8,7 +8,6 @@ bytes were delivered before is recorded as a repeat and changes nothing.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -36,7 +35,11 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 @dataclass(frozen=True)
 class IncomingFile:
-    """A file as it arrived through a channel; supplier and feed come from the channel."""
+    """A file as it arrived through a channel; supplier and feed come from the channel.
+
+    `received_at` is the moment of receipt (signals/receipts.py), never the file's mtime;
+    `received_basis` says how it was established.
+    """
 
     path: Path
     supplier_code: str
@@ -44,39 +47,12 @@ class IncomingFile:
     received_at: datetime
     channel: str = "drop_folder"
     delivered_name: str | None = None  # as the supplier named it, when the channel renamed the file
+    received_basis: str = "receipt"
+    sha256: str | None = None  # of the bytes whose receipt was recorded, when known
 
     @property
     def original_name(self) -> str:
         return self.delivered_name or self.path.name
-
-
-def sidecar(path: Path) -> Path:
-    """Hidden `.<name>.meta.json` beside an inbox file: how it arrived when not by drop folder."""
-    return path.with_name(f".{path.name}.meta.json")
-
-
-def discover_inbox(inbox: Path) -> list[IncomingFile]:
-    """Files under `inbox/<supplier>/<feed>/`, oldest first; received-at is the file's mtime.
-
-    A file stored by the portal has a sidecar with its channel ('upload') and delivered name.
-    """
-    found = []
-    for path in sorted(inbox.glob("*/*/*")):
-        if not path.is_file() or path.name.startswith("."):
-            continue
-        received = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
-        meta = json.loads(sidecar(path).read_text(encoding="utf-8")) if sidecar(path).exists() else {}
-        found.append(
-            IncomingFile(
-                path,
-                path.parent.parent.name,
-                path.parent.name,
-                received,
-                channel=meta.get("channel", "drop_folder"),
-                delivered_name=meta.get("original_name"),
-            )
-        )
-    return sorted(found, key=lambda f: (f.received_at, str(f.path)))
 
 
 @dataclass

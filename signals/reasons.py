@@ -46,6 +46,14 @@ DDAS_NOT_JSON = "Een DDAS-levering moet een JSON-bestand zijn."
 DDAS_SCHEMA_MISSING = (
     "Een DDAS-levering kan nu niet worden gecontroleerd: het DDAS-schema ontbreekt bij de gemeente."
 )
+DDAS_SCHEMA_MISSING_EXPORT = (
+    "Er kan geen DDAS-export worden gemaakt: het DDAS-schema ontbreekt bij de gemeente. Installeer "
+    "json_schema_Uitwisselmodel.json van DDAS Vroegsignalering v0.9 en wijs het aan met VROEG_DDAS_SCHEMA."
+)
+DDAS_SCHEMA_MISSING_RUN = (
+    "Het DDAS-schema ontbreekt (VROEG_DDAS_SCHEMA): DDAS-leveringen worden afgewezen en een DDAS-export "
+    "kan niet worden gemaakt; registraties worden gecontroleerd met de ingebouwde DDAS-waardenlijsten."
+)
 
 
 def too_large(max_mb: int) -> str:

@@ -3,39 +3,34 @@
 The files in `registraties/` are replaced as a whole on every load (source 'import'); rows the
 portal registers (source 'portal') are never touched by that import: load_portal_registrations
 replaces them from the portal's own SQLite file. Values must be in the DDAS vocabulary, read
-from the national schema; a file with other values is refused rather than half loaded.
+from the national schema (or, without it, the built-in copy of its value lists: signals/ddas.py);
+a file with other values is refused rather than half loaded.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from functools import cache
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from signals.addresses import address_key_expr
-from signals.ddas import schema_path
+from signals.ddas import vocabulary_lists
 
 
-@cache
 def ddas_vocabulary() -> dict[str, tuple[str, ...]]:
-    """EnumContactsoort, EnumDagdeel and EnumEindresultaat of the DDAS v0.9 schema."""
-    defs = json.loads(schema_path().read_text(encoding="utf-8"))["$defs"]
-    return {
-        name: tuple(defs[name]["enum"]) for name in ("EnumContactsoort", "EnumDagdeel", "EnumEindresultaat")
-    }
+    """EnumContactsoort, EnumDagdeel and EnumEindresultaat of the DDAS v0.9 schema (or built in)."""
+    lists = vocabulary_lists()
+    return {name: lists[name] for name in ("EnumContactsoort", "EnumDagdeel", "EnumEindresultaat")}
 
 
-@cache
 def not_picked_up_results() -> tuple[str, ...]:
     """Eindresultaten that say a signal was not taken up: those that are also a signal status
     (EnumSignaalstatus), e.g. "Niet opgepakt: herhaalde melding"."""
-    defs = json.loads(schema_path().read_text(encoding="utf-8"))["$defs"]
-    statuses = set(defs["EnumSignaalstatus"]["enum"])
-    return tuple(r for r in defs["EnumEindresultaat"]["enum"] if r in statuses)
+    lists = vocabulary_lists()
+    statuses = set(lists["EnumSignaalstatus"])
+    return tuple(r for r in lists["EnumEindresultaat"] if r in statuses)
 
 
 class RegistrationError(ValueError):

@@ -14,7 +14,7 @@ import polars as pl
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from signals.intake import AMSTERDAM
-from signals.registry import suppliers
+from signals.registry import safe_id, suppliers
 
 _ENV = Environment(loader=PackageLoader("signals", "templates"), autoescape=select_autoescape())
 
@@ -34,7 +34,8 @@ class DeliveryReport:
     @property
     def file_stem(self) -> str:
         s = self.summary
-        return f"{s['received_date']}_{s['supplier_code']}_{s['feed']}_{s['delivery_id'][:12]}"
+        # the supplier's safe id: a code as the region writes it ('ZO Wonen') may not be a file name
+        return f"{s['received_date']}_{safe_id(s['supplier_code'])}_{s['feed']}_{s['delivery_id'][:12]}"
 
 
 def delivery_report(con: duckdb.DuckDBPyConnection, delivery_id: str) -> DeliveryReport:

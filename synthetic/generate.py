@@ -1,5 +1,7 @@
 """generate_region: the public entry point. Writes inbox/, reference/, registraties/ and
-ground_truth/ under out_dir; the pipeline reads the first three and never ground_truth/."""
+ground_truth/ under out_dir; the pipeline reads the first three and never ground_truth/.
+inbox/manifest.csv says when each delivery was received: take the inbox in as a history import
+with it (`vroeg nightly --history-manifest <out_dir>/inbox/manifest.csv`)."""
 
 import json
 import math
@@ -203,6 +205,7 @@ class _Sinks:
         self._csv("registraties/contactpogingen.csv", out.contactpogingen)
         self._csv("registraties/resultaten.csv", out.resultaten)
         self._csv("ground_truth/injected.csv", out.injected)
+        self._csv("inbox/manifest.csv", out.manifest)
         for name in ("households", "persons", "latent", "events"):
             self._parquet(f"ground_truth/{name}.parquet", getattr(out, name))
 

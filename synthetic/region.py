@@ -45,6 +45,7 @@ class RegionOutput:
     latent: pl.DataFrame
     events: pl.DataFrame
     injected: pl.DataFrame
+    manifest: pl.DataFrame  # inbox/manifest.csv rows: path within the inbox, received_at
     counts: CalibrationCounts
     realism: RealismCounts
     n_files: int
@@ -95,18 +96,18 @@ def build_region(
     events = number_events(sim.events, first_ids[1])
 
     rows = feed_rows(events, people.drop("rent_eur"), feed_rng)
-    logs, streams, known, n_files = [], {}, [], 0
+    logs, streams, known, manifests = [], {}, [], []
     for i, ((key, feed), frame) in enumerate(sorted(rows.items())):
         supplier = SUPPLIER_BY_KEY[key]
         code = supplier_code(key, region)
         late = dict(params.reporting_delays).get(key, (LATE_SHARE, 1))
         scheduled = schedule(frame, supplier.weekday, calendar.first_day, calendar.end_day, feed_rng, late)
         stream = build_stream(scheduled, feed, feed_rng)
-        log, written = write_stream(stream, supplier, code, feed, out_dir, write_rng)
+        log, manifest = write_stream(stream, supplier, code, feed, out_dir, write_rng)
         logs.append(log)
+        manifests.append(manifest)
         streams[(code, feed)] = stream.rows
         known.append(known_rows(stream.rows, stream.overrides, feed))
-        n_files += written
         if progress is not None:
             progress(f"{label}: leveringen", i + 1, len(rows))
 
@@ -158,9 +159,10 @@ def build_region(
         ).rename({"reached": "reached_by_team"}),
         events=event_table(events, streams, households, attempts, results, calendar, region),
         injected=pl.concat(logs),
+        manifest=pl.concat(manifests),
         counts=counts,
         realism=realism,
-        n_files=n_files,
+        n_files=sum(m.height for m in manifests),
         next_ids=(
             int(households["household_id"].max()) + 1,
             first_ids[1] + sum(frame.height for frame in events.values()),

@@ -1,4 +1,8 @@
-"""Write a supplier's deliveries in its own file format and give each file its received-at mtime.
+"""Write a supplier's deliveries in its own file format, each with its received-at moment.
+
+The moments go to the inbox's manifest (`inbox/manifest.csv`, columns path and received_at, path
+relative to the inbox; synthetic/generate.py writes it): the pipeline takes a generated history in
+as a history import with that manifest (signals/receipts.py). No file's mtime says anything.
 
 Formats: zaanoever semicolon CSV in Windows-1252 with decimal comma, DD-MM-YYYY dates, CRLF line
 ends, varying header case/spacing and now and then a free-text `opmerking` column; molenwonen
@@ -7,8 +11,7 @@ JSON array with one object per line. Byte output depends only on the data and th
 """
 
 import io
-import os
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,11 +30,11 @@ _XLSX_CREATED = datetime(2026, 1, 1)
 OPMERKING_SHARE = 0.15
 
 
-def received_at(day: int, rng: np.random.Generator) -> float:
-    """UTC epoch seconds of a delivery day between 06:00 and 09:00 Europe/Amsterdam."""
+def received_at(day: int, rng: np.random.Generator) -> datetime:
+    """The moment (UTC) a delivery of that day arrives: between 06:00 and 09:00 Europe/Amsterdam."""
     d = date(1970, 1, 1) + timedelta(days=int(day))
     local = datetime(d.year, d.month, d.day, 6, tzinfo=_AMSTERDAM)
-    return (local + timedelta(seconds=int(rng.integers(0, 3 * 3600)))).timestamp()
+    return (local + timedelta(seconds=int(rng.integers(0, 3 * 3600)))).astimezone(UTC)
 
 
 def write_stream(
@@ -41,9 +44,10 @@ def write_stream(
     feed: str,
     out_dir: Path,
     rng: np.random.Generator,
-) -> tuple[pl.DataFrame, int]:
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Write every delivery of the stream; returns the injection log with file names and the
-    number of files written (duplicates included)."""
+    manifest rows (path relative to the inbox, received_at) of the files written, duplicates
+    included."""
     folder = Path("inbox") / code / feed
     (out_dir / folder).mkdir(parents=True, exist_ok=True)
     ext = _EXTENSION[supplier.file_format]
@@ -72,7 +76,7 @@ def write_stream(
             .alias("related_file"),
         )
     ]
-    written = 0
+    receipts: list[tuple[str, datetime]] = []
     for day in days.tolist():  # one iteration per delivery file
         key = (day,)
         if supplier.file_format == "xlsx":
@@ -83,15 +87,13 @@ def write_stream(
             data = _csv(parts[key], columns, supplier.file_format, rng)
         path = out_dir / folder / f"{names[day]}.{ext}"
         path.write_bytes(data)
-        mtime = received_at(day, rng)
-        os.utime(path, (mtime, mtime))
-        written += 1
+        received = received_at(day, rng)
+        receipts.append((f"{code}/{feed}/{path.name}", received))
         if day in duplicates:
             copy = path.with_name(f"{names[day]}_2.{ext}")
             copy.write_bytes(data)
-            later = mtime + int(rng.integers(3600, 72 * 3600))
-            os.utime(copy, (later, later))
-            written += 1
+            later = received + timedelta(seconds=int(rng.integers(3600, 72 * 3600)))
+            receipts.append((f"{code}/{feed}/{copy.name}", later))
             log.append(
                 pl.DataFrame(
                     {
@@ -114,7 +116,15 @@ def write_stream(
         "bron_referentie",
         "related_file",
         pl.col("related_line"),
-    ), written
+    ), manifest_rows(receipts)
+
+
+def manifest_rows(receipts: list[tuple[str, datetime]]) -> pl.DataFrame:
+    """Manifest rows (signals/receipts.py): the path within the inbox and the ISO 8601 moment in UTC."""
+    return pl.DataFrame(
+        {"path": [p for p, _ in receipts], "received_at": [r.isoformat() for _, r in receipts]},
+        schema={"path": pl.String, "received_at": pl.String},
+    )
 
 
 def _as_text(rows: pl.DataFrame, columns: list[str], fmt: str) -> pl.DataFrame:

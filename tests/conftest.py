@@ -21,6 +21,22 @@ TINY = {"households": 1_500, "seed": 7, "months": 14, "end_date": date(2026, 10,
 TINY_AS_OF = date(2026, 10, 31)
 
 
+def history_manifest(workspace: Path) -> str:
+    """The manifest of a generated inbox (copied into `workspace`): a generated history is taken in
+    as a history import with it, as `vroeg demo` does, so every delivery is received when the
+    generator says (signals/receipts.py) and the figures do not depend on file times."""
+    return str(Path(workspace) / "inbox" / "manifest.csv")
+
+
+def history_files(inbox: Path, as_of: date) -> list:
+    """The files of a generated inbox as a history import with its manifest sees them (receipts
+    recorded), for tests that call the intake without the flow."""
+    from signals.receipts import History, discover_inbox, first_sight_moment, read_history_manifest
+
+    history = History(read_history_manifest(inbox / "manifest.csv", inbox))
+    return discover_inbox(inbox, first_sight_moment(as_of), history).files
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -40,6 +40,7 @@ class DeliveryRecord:
     received_at: datetime
     received_date: date
     byte_size: int
+    received_basis: str = "receipt"
     archive_path: str = ""
     status: str = "geaccepteerd"
     rejection_reason: str | None = None
@@ -59,6 +60,7 @@ class DeliveryRecord:
             received_at=incoming.received_at,
             received_date=received,
             byte_size=size,
+            received_basis=incoming.received_basis,
         )
 
     def reject(self, reason_nl: str) -> None:
@@ -75,7 +77,8 @@ def record_delivery(con: duckdb.DuckDBPyConnection, r: DeliveryRecord) -> None:
     con.execute(
         "insert into raw_delivery (delivery_id, supplier_code, feed, channel, original_name, received_at,"
         " received_date, byte_size, archive_path, status, rejection_reason, rows_read, rows_loaded,"
-        " rows_quarantined, warnings, loaded_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " rows_quarantined, warnings, loaded_at, received_basis)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             r.delivery_id,
             r.supplier_code,
@@ -93,6 +96,7 @@ def record_delivery(con: duckdb.DuckDBPyConnection, r: DeliveryRecord) -> None:
             r.rows_quarantined,
             r.warnings,
             datetime.now(tz=UTC),
+            r.received_basis,
         ],
     )
     if r.rejection_reason:

@@ -11,6 +11,7 @@ Counts are logged; contents never are.
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -268,6 +269,20 @@ def _months_before(day: date, months: int) -> date:
     return date(year, month, min(day.day, last))
 
 
+_GX_RUN_TIME = re.compile(r"^(\d{8})T\d{6}(?:\.\d+)?Z$")
+
+
+def _gx_run_date(doc: Path) -> date | None:
+    """The (UTC) date of the validation run a data docs page belongs to: GX names a folder of its
+    path after the run's time (`…/__none__/20261205T194222.522546Z/…`). Never the file's mtime: a
+    copied reports folder would otherwise be kept longer or purged early."""
+    for part in doc.parts:
+        match = _GX_RUN_TIME.match(part)
+        if match:
+            return datetime.strptime(match.group(1), "%Y%m%d").date()
+    return None
+
+
 def sweep_files(
     con: duckdb.DuckDBPyConnection,
     purge_date: date,
@@ -297,12 +312,12 @@ def sweep_files(
             if report.is_file() and report.stem.rsplit("_", 1)[-1] in expired:
                 report.unlink()
                 swept.report_files += 1
-        # Great Expectations' data docs quote offending values; they carry only their write time.
-        docs_cutoff = datetime.combine(quarantine_cutoff, datetime.min.time()).timestamp()
+        # Great Expectations' data docs quote offending values; they are dated by their run.
         validations = reports_dir / "gx" / "validations"
         if validations.exists():
             for doc in validations.rglob("*"):
-                if doc.is_file() and doc.stat().st_mtime <= docs_cutoff:
+                run_date = _gx_run_date(doc)
+                if doc.is_file() and run_date is not None and run_date < quarantine_cutoff:
                     doc.unlink()
                     swept.data_docs_files += 1
     lists_cutoff = _months_before(purge_date, config.lists_months)

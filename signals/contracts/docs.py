@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
 from signals.contracts import Column, all_contracts
+
+# Sections after the feeds, each kept in its own Markdown file beside the contracts.
+_APPENDICES = ("docs_receipts.md", "docs_closing.md")
 
 _TYPES = {
     "text": "tekst",
@@ -104,4 +109,7 @@ def render_feed_docs() -> str:
             required = "ja" if c.required else ("soms" if c.required_when else "nee")
             lines.append(f"| `{c.name}` | {_TYPES[c.type]} | {required} | {_rule(c)} | {c.description} |")
         lines.append("")
+    for name in _APPENDICES:
+        text = resources.files("signals.contracts").joinpath(name).read_text(encoding="utf-8")
+        lines += [text.rstrip(), ""]
     return "\n".join(lines)

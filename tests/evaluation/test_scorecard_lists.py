@@ -26,10 +26,11 @@ from rules.scorecard import bin_indices, load_spec
 from rules.scoring import live_scorecard, score_households, scored_features_sql
 from signals.addresses import load_reference
 from signals.features import build_features, link_signals
-from signals.intake import discover_inbox, ingest_files
+from signals.intake import ingest_files
 from signals.pseudonymise import pseudonym_key
 from signals.registrations import load_registrations
 from signals.registry import teams
+from tests.conftest import history_files
 from warehouse.store import read_only, write_session
 
 AS_OF = date(2026, 10, 31)
@@ -53,7 +54,7 @@ def region(tmp_path_factory):
     db = root / "warehouse.duckdb"
     with write_session(db) as con:
         load_reference(con, root / "reference")
-        ingest_files(con, discover_inbox(root / "inbox"), root / "archive", pseudonym_key())
+        ingest_files(con, history_files(root / "inbox", AS_OF), root / "archive", pseudonym_key())
         load_registrations(con, root / "registraties")
         link_signals(con)
         recorded = record_snapshots(con, AS_OF, default_ruleset(), load_spec())

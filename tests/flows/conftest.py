@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import TINY_AS_OF
+from tests.conftest import TINY_AS_OF, history_manifest
 
 
 @pytest.fixture(scope="session")
@@ -19,6 +19,6 @@ def demo_run(prefect_server, default_region, tmp_path_factory):
     workspace = tmp_path_factory.mktemp("demo-ws")
     for part in ("inbox", "reference", "registraties"):
         shutil.copytree(region / part, workspace / part)
-    summary = nightly(str(workspace), TINY_AS_OF, purge=False)
+    summary = nightly(str(workspace), TINY_AS_OF, purge=False, history_manifest=history_manifest(workspace))
     assert summary["status"] in {"ok", "partial"}
     return region, workspace

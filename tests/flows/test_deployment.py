@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
-from tests.conftest import TINY_AS_OF, _free_port
+from tests.conftest import TINY_AS_OF, _free_port, history_manifest
 
 pytestmark = pytest.mark.flow
 
@@ -71,7 +71,9 @@ def test_deployment_on_a_work_pool_runs_on_a_worker_and_its_cron_creates_schedul
     assert _at_two_in_amsterdam(scheduled)
 
     run = run_deployment(
-        f"nightly/{DEPLOYMENT_NAME}", parameters={"as_of": TINY_AS_OF.isoformat()}, timeout=0
+        f"nightly/{DEPLOYMENT_NAME}",
+        parameters={"as_of": TINY_AS_OF.isoformat(), "history_manifest": history_manifest(workspace)},
+        timeout=0,
     )
     worker = subprocess.run(
         [sys.executable, "-m", "prefect", "worker", "start", "--pool", POOL, "--run-once"],

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import TINY_AS_OF
+from tests.conftest import TINY_AS_OF, history_manifest
 from tests.golden.regenerate import GOLDEN
 
 pytestmark = pytest.mark.flow
@@ -58,9 +58,11 @@ def test_a_garbage_delivery_makes_the_run_partial_and_every_list_is_still_publis
     workspace = _workspace(tiny_region, tmp_path / "ws")
     garbage = workspace / "inbox" / "molenwonen" / "huurachterstand" / "2026-10-30_export.csv"
     garbage.write_bytes(b"\x00\x01PK\x03garbage that is no CSV at all\xff\xfe" * 40)
-    os.utime(garbage, (garbage.stat().st_atime, time.mktime((2026, 10, 30, 9, 0, 0, 0, 0, -1))))
 
-    summary = nightly(str(workspace), TINY_AS_OF)
+    # received on 30 October 2026 at 09:00: one more line of the history import's manifest
+    with Path(history_manifest(workspace)).open("a", encoding="utf-8") as manifest:
+        manifest.write(f"{garbage.relative_to(workspace / 'inbox').as_posix()},2026-10-30T09:00:00+01:00\n")
+    summary = nightly(str(workspace), TINY_AS_OF, history_manifest=history_manifest(workspace))
 
     assert summary["status"] == "partial"
     assert "molenwonen/huurachterstand" in summary["status_reason"]
@@ -97,7 +99,16 @@ def _kill_when(workspace: Path, ready) -> None:
     env = {**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING"}
     vroeg = Path(sys.executable).with_name("vroeg")
     process = subprocess.Popen(
-        [str(vroeg), "nightly", "--workspace", str(workspace), "--as-of", TINY_AS_OF.isoformat()],
+        [
+            str(vroeg),
+            "nightly",
+            "--workspace",
+            str(workspace),
+            "--as-of",
+            TINY_AS_OF.isoformat(),
+            "--history-manifest",
+            history_manifest(workspace),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -118,12 +129,15 @@ def _archived(workspace: Path) -> int:
     return sum(1 for p in archive.rglob("*") if p.is_file()) if archive.exists() else 0
 
 
+def _delivered(folder: Path) -> list[Path]:
+    """The delivered files in an inbox: not the manifest, not the receipts (hidden sidecars)."""
+    return [p for p in folder.glob("*/*/*") if p.is_file() and not p.name.startswith(".")]
+
+
 @functools.cache
 def _distinct_deliveries(workspace: Path) -> int:
     """Files with different bytes in the inbox: each is archived once (repeats are not)."""
-    return len(
-        {hashlib.sha256(p.read_bytes()).digest() for p in (workspace / "inbox").rglob("*") if p.is_file()}
-    )
+    return len({hashlib.sha256(p.read_bytes()).digest() for p in _delivered(workspace / "inbox")})
 
 
 def _archiving_halfway(workspace: Path) -> bool:
@@ -156,10 +170,11 @@ def test_a_run_killed_midway_and_run_again_equals_an_uninterrupted_run(
     workspace = _workspace(tiny_region, tmp_path / "killed")
     _kill_when(workspace, kill_point)
     assert not (workspace / "warehouse.duckdb").exists()  # the live warehouse was never touched
-    assert sorted(p.name for p in (workspace / "inbox").rglob("*.*")) == sorted(
-        p.name for p in (tiny_region / "inbox").rglob("*.*")
+    assert sorted(p.name for p in _delivered(workspace / "inbox")) == sorted(
+        p.name for p in _delivered(tiny_region / "inbox")
     ), "the inbox must be intact until a run has committed"
 
+    # Run again without the manifest: the killed run recorded every receipt beside its file first.
     summary = nightly(str(workspace), TINY_AS_OF)
 
     reference, reference_counts = uninterrupted
@@ -173,5 +188,5 @@ def uninterrupted(prefect_server, tiny_region, tmp_path_factory):
     from flows.nightly import nightly
 
     workspace = _workspace(tiny_region, tmp_path_factory.mktemp("uninterrupted"))
-    nightly(str(workspace), TINY_AS_OF)
+    nightly(str(workspace), TINY_AS_OF, history_manifest=history_manifest(workspace))
     return workspace, _counts(workspace)

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from rules.schema import default_ruleset
+from tests.conftest import history_manifest
 from warehouse.retention import RetentionConfig, purge_expired, retention, sweep_files, windows_within_terms
 from warehouse.store import read_only, working_copy
 
@@ -18,10 +19,19 @@ pytestmark = pytest.mark.flow
 
 PURGE_DATE = date(2026, 10, 31)
 EARLIER = date(2026, 4, 30)
-# The shipped signal terms; shorter terms for the rest so that every kind of data has expired rows.
+# Shorter terms than shipped so that every kind of data has expired rows in the tiny region's 14
+# months: household signals 12 months (shipped: 15, for the indicators' closing date), the shipped
+# GGD term, and short terms for the rest.
+SIGNAL_MONTHS = 12
 CONFIG = RetentionConfig.model_validate(
     {
         **retention().model_dump(),
+        "signals": {
+            feed: {**term.model_dump(), "months": SIGNAL_MONTHS}
+            if term.after == "household_last_signal"
+            else term.model_dump()
+            for feed, term in retention().signals.items()
+        },
         "quarantine_months": 3,
         "lists_months": 3,
         "registrations_months": 6,
@@ -57,7 +67,7 @@ def purged(prefect_server, tiny_region, tmp_path_factory):
     for part in ("inbox", "reference", "registraties"):
         shutil.copytree(tiny_region / part, ws / part)
     # Go-live: history in, lists for two dates, nothing purged yet.
-    nightly(str(ws), EARLIER, purge=False)
+    nightly(str(ws), EARLIER, purge=False, history_manifest=history_manifest(ws))
     nightly(str(ws), PURGE_DATE, purge=False)
     before = _tables(ws / "warehouse.duckdb")
     archive_before = {p for p in (ws / "archive").rglob("*") if p.is_file()}
@@ -89,7 +99,7 @@ def test_household_signals_remain_only_while_the_address_was_signalled_within_th
     """A necessary condition, computed without the pipeline's household linking: a remaining signal's
     address had a signal within the term, or a trajectory there is still open."""
     _, before, after, result, *_ = purged
-    cutoff = _cutoff(12)
+    cutoff = _cutoff(SIGNAL_MONTHS)
     w = default_ruleset().features
     signals = pl.concat(
         [
@@ -187,7 +197,7 @@ def test_a_household_signalled_within_the_term_keeps_its_whole_history(purged):
     """Under-retention check: at addresses with one household (at most one person), a signal within
     the term keeps every earlier household signal, however old."""
     _, before, after, *_ = purged
-    cutoff = _cutoff(12)
+    cutoff = _cutoff(SIGNAL_MONTHS)
 
     def rows(tables, feeds):
         return pl.concat(

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from rules.schema import CATALOGUE, default_ruleset
-from tests.conftest import TINY_AS_OF
+from tests.conftest import TINY_AS_OF, history_manifest
 
 pytestmark = pytest.mark.flow
 
@@ -37,7 +37,7 @@ def _run(tiny_region: Path, tmp_path: Path, monkeypatch, valid_from: dict[str, s
     for part in ("inbox", "reference", "registraties"):
         shutil.copytree(tiny_region / part, workspace / part)
     try:
-        summary = nightly(str(workspace), TINY_AS_OF)
+        summary = nightly(str(workspace), TINY_AS_OF, history_manifest=history_manifest(workspace))
     finally:
         monkeypatch.delenv("VROEG_RULES_DIR")
         default_ruleset.cache_clear()

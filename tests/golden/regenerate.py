@@ -42,12 +42,12 @@ def main() -> int:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from flows.nightly import nightly
     from synthetic import generate_region
-    from tests.conftest import TINY, TINY_AS_OF
+    from tests.conftest import TINY, TINY_AS_OF, history_manifest
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         generate_region(root, **TINY)
-        summary = nightly(str(root), TINY_AS_OF)
+        summary = nightly(str(root), TINY_AS_OF, history_manifest=history_manifest(root))
         source = Path(summary["lists_dir"])
         shutil.rmtree(GOLDEN, ignore_errors=True)
         GOLDEN.mkdir(parents=True)

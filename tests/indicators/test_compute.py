@@ -8,9 +8,10 @@ from datetime import date
 import duckdb
 import polars as pl
 import pytest
+from pydantic import ValidationError
 
 from indicators.compute import compute_indicators, years_to_compute
-from indicators.config import IndicatorConfig, indicator_config, recompute_until
+from indicators.config import IndicatorConfig, YearClosing, indicator_config, recompute_until
 from warehouse.migrate import migrate
 from warehouse.retention import retention
 
@@ -170,11 +171,50 @@ def test_an_open_year_is_recomputed_and_replaced(con):
     assert rows[0][0] == 2 * (1 + 2 + 3)  # two years x (region, two gemeenten, three wijken)
 
 
-def test_recompute_rule_follows_the_retention_terms():
-    assert recompute_until(2025, indicator_config(), retention()) == date(2026, 1, 1)
+def test_recompute_rule_is_the_closing_date_the_retention_terms_can_keep():
+    assert recompute_until(2025, indicator_config(), retention()) == date(2026, 4, 1)
     too_long = CONFIG.model_copy(update={"lookback_months": 12})
     with pytest.raises(ValueError, match="retention terms too short"):
         recompute_until(2025, too_long, retention())
+    too_late = CONFIG.model_copy(update={"year_closes_on": YearClosing(month=7, day=1)})
+    with pytest.raises(ValueError, match="before the year closes on 2026-07-01"):
+        recompute_until(2025, too_late, retention())
+    with pytest.raises(ValidationError, match="no such day in every year"):
+        YearClosing(month=2, day=29)
+
+
+def _executed(con, year: int) -> tuple[int, date]:
+    return con.execute(
+        "select count, year_closes_on from agg_indicator"
+        " where indicator = 'executed_evictions' and level = 'regio' and year = ?",
+        [year],
+    ).fetchall()[0]
+
+
+def test_a_late_delivery_counts_in_its_year_until_the_closing_date_and_not_after(con):
+    from indicators.report import closing_nl
+
+    # an eviction of 19 December 2025, delivered on 3 January 2026
+    _eviction(con, "r7", "2000BB-1", "C5", "ontruiming_uitgevoerd", date(2025, 12, 19), date(2026, 1, 3))
+    compute_indicators(con, date(2025, 12, 31), CONFIG, retention())
+    assert _executed(con, 2025) == (1, date(2026, 4, 1))  # not known yet on 31 December
+    assert closing_nl(con, 2025) == (
+        "Nog open tot 1 april 2026 voor late leveringen: tot dan kunnen de cijfers nog veranderen."
+    )
+    compute_indicators(con, date(2026, 1, 3), CONFIG, retention())
+    assert _executed(con, 2025) == (2, date(2026, 4, 1))  # counts in December's year
+    assert years_to_compute(con, date(2026, 3, 31), CONFIG, retention()) == [2025, 2026]
+    # an eviction of 20 December 2025 delivered on 1 April 2026, the closing day: 2025 is final
+    _eviction(con, "r8", "1000AA-2", "C6", "ontruiming_uitgevoerd", date(2025, 12, 20), date(2026, 4, 1))
+    before = con.sql("select * from agg_indicator where year = 2025 order by all").pl()
+    result = compute_indicators(con, date(2026, 4, 1), CONFIG, retention())
+    assert result.years == [2026]
+    assert con.sql("select * from agg_indicator where year = 2025 order by all").pl().equals(before)
+    assert _executed(con, 2025) == (2, date(2026, 4, 1))
+    assert closing_nl(con, 2025) == (
+        "Jaar afgesloten op 1 april 2026: latere leveringen veranderen deze cijfers niet."
+    )
+    assert closing_nl(con, 2026).startswith("Nog open tot 1 april 2027 voor late leveringen")
 
 
 def test_no_personal_field_in_the_stored_aggregates(con):

@@ -5,7 +5,6 @@ household's registrations in its vroegsignaalzaak, and no personal data or wareh
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from datetime import UTC, date, datetime
@@ -17,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from indicators.ddas import DdasExportRefused, ddas_config, ddas_export
-from tests.conftest import TINY_AS_OF
+from tests.conftest import TINY_AS_OF, history_manifest
 from tests.indicators.ddas_checks import personal_data_in, validator
 from warehouse.retention import retention
 
@@ -98,9 +97,11 @@ def ddas_run(prefect_server, tiny_region, tmp_path_factory):
     path = workspace / "inbox" / "zaanoever" / "ddas" / "vroegsignalen-2026-03.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(levering), encoding="utf-8")
-    received = datetime(2026, 4, 1, 8, tzinfo=UTC).timestamp()
-    os.utime(path, (received, received))
-    summary = nightly(str(workspace), TINY_AS_OF)
+    # received on 1 April 2026: one more line of the history import's manifest
+    with Path(history_manifest(workspace)).open("a", encoding="utf-8") as manifest:
+        received = datetime(2026, 4, 1, 8, tzinfo=UTC)
+        manifest.write(f"{path.relative_to(workspace / 'inbox').as_posix()},{received.isoformat()}\n")
+    summary = nightly(str(workspace), TINY_AS_OF, history_manifest=history_manifest(workspace))
     assert summary["status"] == "ok", summary.get("status_reason")
     exports, refused = {}, {}
     con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)

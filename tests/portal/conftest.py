@@ -20,7 +20,7 @@ import duckdb
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import TINY_AS_OF, _free_port
+from tests.conftest import TINY_AS_OF, _free_port, history_manifest
 
 PASSWORD = "een-lang-test-wachtwoord"
 OWN_TEAM, OTHER_TEAM = "zaanstad-poelenburg", "oostzaan"
@@ -47,10 +47,11 @@ class PortalWorkspace:
         return self.root / "warehouse.duckdb"
 
 
-def run_nightly(root: Path) -> dict:
+def run_nightly(root: Path, history: bool = False) -> dict:
+    """The nightly run for TINY_AS_OF; `history`: the first one, taking the generated history in."""
     from flows.nightly import nightly
 
-    return nightly(str(root), TINY_AS_OF)
+    return nightly(str(root), TINY_AS_OF, history_manifest=history_manifest(root) if history else None)
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +62,7 @@ def portal_workspace(prefect_server, tiny_region, tmp_path_factory) -> PortalWor
     root = tmp_path_factory.mktemp("portal-ws")
     for part in ("inbox", "reference", "registraties"):
         shutil.copytree(tiny_region / part, root / part)
-    run_nightly(root)
+    run_nightly(root, history=True)
     con = state.open_state(root / "portal.sqlite")
     password_hash = hash_password(PASSWORD)
     for name, (role, team, supplier) in ACCOUNTS.items():

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pytest
 
 from portal import state, uploads
 from portal.security import new_api_token
+from signals.receipts import discover_inbox, first_sight_moment, sidecar
+from tests.conftest import TINY_AS_OF
 from tests.portal.conftest import OWN_SUPPLIER, csrf_of
 
 HEADER = (
@@ -42,6 +45,19 @@ def _inbox_files(ws) -> set:
     return {p for p in (ws.root / "inbox").rglob("*") if p.is_file() and not p.name.startswith(".")}
 
 
+def _as_the_nightly_sees(ws, stored):
+    """The stored upload as a nightly run (for a past as-of date) finds it: its receipt is the upload's
+    moment, recorded when it was stored, not the run's first sight."""
+    before = datetime.now(tz=UTC) - timedelta(minutes=5)
+    found = [
+        f for f in discover_inbox(ws.root / "inbox", first_sight_moment(TINY_AS_OF)).files if f.path == stored
+    ]
+    assert [(f.received_basis, before < f.received_at <= datetime.now(tz=UTC)) for f in found] == [
+        ("receipt", True)
+    ]
+    return found
+
+
 def test_a_bad_upload_gets_row_errors_in_dutch_and_lands_safely_in_the_inbox(portal_workspace, as_user):
     ws = portal_workspace
     client = as_user("supplier-own")
@@ -65,10 +81,8 @@ def test_a_bad_upload_gets_row_errors_in_dutch_and_lands_safely_in_the_inbox(por
     assert re.fullmatch(r"\d{8}T\d{6}_[0-9a-f]{12}\.csv", stored.name)
     assert not (ws.root / "etc").exists()
     assert not list(stored.parent.glob(".upload-*")), "temporary file left behind"
-    # the nightly intake will record it as an upload under the delivered name
-    from signals.intake import discover_inbox, sidecar
-
-    (incoming,) = [f for f in discover_inbox(ws.root / "inbox") if f.path == stored]
+    # the nightly intake will record it as an upload under the delivered name, received when stored
+    (incoming,) = _as_the_nightly_sees(ws, stored)
     assert (incoming.channel, incoming.original_name) == ("upload", "Achterstanden <okt>.csv")
     stored.unlink()  # the other tests' nightly copies should not take it in
     sidecar(stored).unlink()
@@ -137,9 +151,7 @@ def test_the_supplier_api_takes_a_token_and_answers_the_report_as_json(portal_wo
     (stored,) = _inbox_files(ws) - before
     assert stored.parent.name == "huurachterstand" and stored.parent.parent.name == OWN_SUPPLIER
     # the nightly intake records it as an upload under the delivered name, like a page upload
-    from signals.intake import discover_inbox, sidecar
-
-    (incoming,) = [f for f in discover_inbox(ws.root / "inbox") if f.path == stored]
+    (incoming,) = _as_the_nightly_sees(ws, stored)
     assert (incoming.channel, incoming.original_name) == ("upload", "levering.csv")
     stored.unlink()
     sidecar(stored).unlink()

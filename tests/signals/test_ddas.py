@@ -79,3 +79,17 @@ def test_a_levering_that_breaks_the_schema_is_rejected_as_a_whole(tmp_path):
     assert records[0].status == "afgewezen"
     assert "DDAS-schema" in records[0].rejection_reason
     assert findings[0][0] is None
+
+
+def test_the_built_in_value_lists_equal_the_schema_and_serve_without_it(tmp_path, monkeypatch):
+    """signals/ddas_vocabulary.yaml is the schema's enumerations, used only when it is not installed."""
+    from signals.ddas import VOCABULARY, vocabulary_lists
+    from signals.registrations import ddas_vocabulary, not_picked_up_results
+
+    defs = json.loads(DEFAULT_SCHEMA.read_text(encoding="utf-8"))["$defs"]
+    with_schema = vocabulary_lists()
+    assert with_schema == {name: tuple(defs[name]["enum"]) for name in VOCABULARY}
+    monkeypatch.setenv("VROEG_DDAS_SCHEMA", str(tmp_path / "missing.json"))
+    assert vocabulary_lists() == with_schema
+    assert ddas_vocabulary()["EnumDagdeel"] == ("Ochtend", "Middag", "Avond")
+    assert "Niet opgepakt: herhaalde melding" in not_picked_up_results()

@@ -1,6 +1,5 @@
 """Intake against a real warehouse file: counts identity, repeats, corrections, no BSN stored."""
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,7 +39,6 @@ def _deliver(ws: Path, name: str, lines: list[str], when: str) -> IncomingFile:
     path = folder / name
     path.write_bytes(("\n".join([HEADER, *lines]) + "\n").encode("cp1252"))
     stamp = datetime.fromisoformat(when).replace(tzinfo=UTC)
-    os.utime(path, (stamp.timestamp(), stamp.timestamp()))
     return IncomingFile(path, "zaanoever", "huurachterstand", stamp)
 
 

@@ -3,7 +3,7 @@
 import io
 import json
 import re
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -94,26 +94,40 @@ def test_xlsx_has_real_date_and_number_cells(small_region):
     assert frame.schema["maandhuur_eur"] == pl.Float64
 
 
-def test_mtime_is_the_delivery_morning_in_amsterdam(small_region):
-    root, _ = small_region
+def _received(root: Path) -> dict[Path, datetime]:
+    """{delivered file: its received-at moment} from the generated inbox's manifest."""
+    manifest = pl.read_csv(root / "inbox" / "manifest.csv", infer_schema=False)
+    return {
+        root / "inbox" / path: datetime.fromisoformat(moment)
+        for path, moment in zip(manifest["path"], manifest["received_at"], strict=True)
+    }
+
+
+def test_the_manifest_dates_every_file_on_its_delivery_morning_in_amsterdam(small_region):
+    root, result = small_region
     amsterdam = ZoneInfo("Europe/Amsterdam")
-    for path in _files(root):
-        received = datetime.fromtimestamp(path.stat().st_mtime, UTC).astimezone(amsterdam)
+    received = _received(root)
+    assert set(received) == set(_files(root))
+    assert len(received) == result.n_deliveries
+    for path, moment in received.items():
+        local = moment.astimezone(amsterdam)
+        assert moment.utcoffset() == timedelta(0)
         if path.stem.endswith("_2"):
-            assert received.isoformat()[:10] >= path.name[:10]
+            assert local.isoformat()[:10] >= path.name[:10]
         else:
-            assert received.date().isoformat() == path.name[:10], path
-            assert 6 <= received.hour < 9
+            assert local.date().isoformat() == path.name[:10], path
+            assert 6 <= local.hour < 9
 
 
 def test_duplicate_deliveries_are_identical_and_arrive_later(default_region):
     root, _ = default_region
+    received = _received(root)
     copies = [p for p in _files(root) if p.stem.endswith("_2")]
     assert copies
     for copy in copies:
         original = copy.with_name(copy.name.replace("_2.", "."))
         assert copy.read_bytes() == original.read_bytes()
-        assert copy.stat().st_mtime > original.stat().st_mtime
+        assert received[copy] > received[original]
 
 
 def test_last_delivery_is_not_after_end_date(small_region):

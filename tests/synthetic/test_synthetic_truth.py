@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -25,12 +24,10 @@ from synthetic.world import (
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 
 
-def _digest(root: Path) -> dict[str, tuple[str, float]]:
+def _digest(root: Path) -> dict[str, str]:
+    """Every generated file's bytes (inbox/manifest.csv, the received-at moments, included)."""
     return {
-        str(p.relative_to(root)): (
-            hashlib.sha256(p.read_bytes()).hexdigest(),
-            os.stat(p).st_mtime if p.parts[len(root.parts)] == "inbox" else 0.0,
-        )
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
         if p.is_file()
     }
