@@ -292,7 +292,8 @@ def runs(
                 f"{run['started_at']:%Y-%m-%d %H:%M}",
                 status,
                 step_text,
-                f"regels {run['rules_version']}\nmodel {run['model_version'] or '—'}\ncode {run['code_version']}",
+                f"regels {run['rules_version']}\nmodel {run['model_version'] or '—'}"
+                f"\ncode {run['code_version']}",
             )
         )
     headers = ("run", "peildatum", "gestart (UTC)", "status", "stappen (in → uit, seconden)", "versies")
