@@ -23,14 +23,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 BUDGET_MB = 500
-CASES = [
+CASES = [  # (kind, MB of file; for XLSX the rows are sized by MB of CSV; bombs: MB they inflate to)
     ("csv", 5),
     ("csv", 10),
-    ("csv", 20),
-    ("csv", 40),
-    ("xlsx", 5),
+    ("csv", 24),  # just within the 25 MB upload limit
+    ("csv", 40),  # beyond it: refused before it is read
     ("xlsx", 10),
+    ("xlsx", 22),  # ~96 MB unpacked, just within the workbook limit
+    ("xlsx", 26),  # beyond it: refused from the archive's directory
     ("json", 10),
+    ("json", 24),
     ("bomb", 1024),
     ("bomb", 3072),
     ("lying", 20),
@@ -68,7 +70,7 @@ def _delivery(kind: str, size_mb: int, folder: Path) -> tuple[Path, Path]:
         frame.head(rows).write_excel(path)
     else:
         path = csv_path.with_suffix(".json")
-        frame.head(size_mb * 5_500).write_json(path)  # ~180 bytes per JSON record
+        frame.head(size_mb * 4_400).write_json(path)  # ~225 bytes per JSON record
     return path, reference
 
 
