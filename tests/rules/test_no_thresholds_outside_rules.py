@@ -21,6 +21,9 @@ ALLOWED = {
     ("signals/pseudonymise.py", 16): "minimum length of the pseudonymisation key (security, not policy)",
     ("signals/receipts.py", 3): "a manifest path is <supplier>/<feed>/<file> in the inbox (structure)",
     ("signals/registry.py", 64): "maximum length of a configured team or supplier code (config check)",
+    ("signals/parse.py", 8): "bytes needed before a NUL pattern can say UTF-16 (encoding detection)",
+    ("signals/reasons.py", 32): "ASCII control characters are below 0x20 (showing them as symbols)",
+    ("signals/reasons.py", 127): "DEL is 0x7F (showing control characters as symbols)",
 }
 
 _NUMBER = r"-?\d+(?:\.\d+)?"
