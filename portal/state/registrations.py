@@ -12,15 +12,22 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 
+from lists.status import REGISTRATION_IDS, team_marks
 from portal.state.store import has_table, now_iso
 
-# The registrations a coordinator can withdraw: table → its id column.
-REGISTRATION_IDS = {
-    "contact_attempt": "attempt_id",
-    "case_result": "result_id",
-    "assignment": "assignment_id",
-    "lane_override": "override_id",
-}
+__all__ = [
+    "HISTORY_IDS",
+    "REGISTRATION_IDS",
+    "add_assignment",
+    "add_case_result",
+    "add_contact_attempt",
+    "add_lane_override",
+    "add_withdrawal",
+    "household_registrations",
+    "registration",
+    "team_marks",
+]
+
 # Shown as history, never withdrawn or counted any more.
 HISTORY_IDS = {"tier_override": "override_id"}
 
@@ -176,38 +183,3 @@ def add_withdrawal(
         [kind, registration_id, wijkteam, household_id, reason, now_iso(), by],
     )
     return cur.rowcount == 1
-
-
-def _not_withdrawn(kind: str, alias: str) -> str:
-    """A condition: no withdrawal refers to this row (`kind` is a key of REGISTRATION_IDS, never input)."""
-    return (
-        f"not exists (select 1 from withdrawal as w where w.kind = '{kind}' "  # noqa: S608 - fixed names
-        f"and w.registration_id = {alias}.{REGISTRATION_IDS[kind]})"
-    )
-
-
-def team_marks(con: sqlite3.Connection, wijkteam: str, as_of: date) -> dict[str, dict]:
-    """Per household of a team: the latest worker, and the latest lane override for this as-of date.
-
-    `override` is {"lane", "reason", "override_id"}. Withdrawn assignments and overrides do not
-    count: the one before (if any) is the latest.
-    """
-    marks: dict[str, dict] = {}
-    for row in con.execute(
-        "select household_id, worker from assignment as a "  # noqa: S608 - fixed names
-        f"where wijkteam = ? and {_not_withdrawn('assignment', 'a')} order by assignment_id",
-        [wijkteam],
-    ):
-        marks.setdefault(row["household_id"], {})["worker"] = row["worker"]
-    for row in con.execute(
-        "select household_id, lane, reason, override_id from lane_override as o "  # noqa: S608
-        f"where wijkteam = ? and as_of_date = ? and {_not_withdrawn('lane_override', 'o')} "
-        "order by override_id",
-        [wijkteam, as_of.isoformat()],
-    ):
-        marks.setdefault(row["household_id"], {})["override"] = {
-            "lane": row["lane"],
-            "reason": row["reason"],
-            "override_id": row["override_id"],
-        }
-    return marks
