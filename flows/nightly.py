@@ -142,7 +142,9 @@ def nightly(
                 run.warnings += [("regels", "catalogus", message) for message in fired["warnings"]]
             with run.step("lists") as step:
                 shutil.rmtree(staged_lists(ws), ignore_errors=True)
-                published = publish_lists(working, as_of, str(staged_lists(ws)), run.run_id, run.code_version)
+                published = publish_lists(
+                    working, as_of, str(staged_lists(ws)), run.run_id, run.code_version, str(ws.portal_state)
+                )
                 step.rows_in, step.rows_out = built["households"], published["entries"]
             with run.step("indicators") as step:
                 indicators = compute_indicators(working, as_of)

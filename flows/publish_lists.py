@@ -25,16 +25,24 @@ def assemble_lists(working: str, as_of: date, run_id: str, code_version: str) ->
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
-def write_list_files(working: str, as_of: date, lists_dir: str, versions: dict[str, str]) -> dict[str, int]:
+def write_list_files(
+    working: str, as_of: date, lists_dir: str, versions: dict[str, str], state_path: str | None
+) -> dict[str, int]:
     con = connect(Path(working))
     try:
-        return export_lists(con, as_of, Path(lists_dir), [t.code for t in teams().teams], versions)
+        codes = [t.code for t in teams().teams]
+        return export_lists(
+            con, as_of, Path(lists_dir), codes, versions, Path(state_path) if state_path else None
+        )
     finally:
         con.close()
 
 
 @flow(name="publish-lists")
-def publish_lists(working: str, as_of: date, lists_dir: str, run_id: str, code_version: str) -> dict:
+def publish_lists(
+    working: str, as_of: date, lists_dir: str, run_id: str, code_version: str, state_path: str | None = None
+) -> dict:
+    """`state_path`: the portal's file, for the status columns (assigned worker, lane override)."""
     entries = assemble_lists(working, as_of, run_id, code_version)
     versions = {
         "run_id": run_id,
@@ -42,6 +50,6 @@ def publish_lists(working: str, as_of: date, lists_dir: str, run_id: str, code_v
         "rules_version": default_ruleset().version,
         "teams_version": teams().version,
     }
-    per_team = write_list_files(working, as_of, lists_dir, versions)
+    per_team = write_list_files(working, as_of, lists_dir, versions, state_path)
     get_run_logger().info("list entries=%s teams=%s", entries, len(per_team))
     return {"entries": entries, "per_team": per_team}

@@ -1,8 +1,11 @@
 """Writing each team's list as CSV and XLSX for coordinators (Dutch headers), safely.
 
+The XLSX is a table to work in: dates are date cells (d-m-jjjj), the risk a percentage and counts
+numbers, with an autofilter over the table and the header row frozen. Both formats carry the lane,
+the household's status as its team registered it (lists/status.py) and the address in parts.
 Cells that a spreadsheet would run as a formula (starting with = + - @ or a tab/CR) get a leading
-apostrophe (OWASP CSV injection), in both formats. Output bytes depend only on the list content
-and the as-of date, so a rebuilt list is byte-identical.
+apostrophe (OWASP CSV injection), in both formats. Output bytes depend only on the list content,
+the registrations and the as-of date, so a rebuilt list is byte-identical.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import duckdb
 import polars as pl
 from xlsxwriter import Workbook
 
+from lists.status import STATUS_JOINS, register_status
 from rules.lanes import default_lanes
 from signals.registry import safe_id
 
@@ -30,26 +34,40 @@ ADDRESS_SQL = (
 )
 
 # Headers as a coordinator reads them (Dutch, no codes); the lane by its label (rules/lanes.yaml).
+# Typed: dates are dates, the risk a fraction and counts integers; the XLSX keeps those types (with
+# Dutch number formats), the CSV writes them as Dutch readers do (CSV_TEXT). The team's status
+# (lists/status.py) and the address in parts (for letters and mail merge) follow the list columns.
 LIST_QUERY = """
 select
     e.wijkteam,
     e.rank as "Rang",
     l.lane_label as "Baan",
     e.lane_rank as "Plaats in baan",
-    strftime(e.acute_date, '%d-%m-%Y') as "Datum (acuut)",
+    e.acute_date as "Datum (acuut)",
     case when e.is_within_capacity then 'ja' else 'nee' end as "Binnen capaciteit",
     e.score as "Punten",
-    replace(format('{:.2f}%', 100 * e.risk), '.', ',') as "Geschatte kans op aanzegging binnen 6 maanden",
+    e.risk as "Geschatte kans op aanzegging binnen 6 maanden",
     case when e.is_new then 'ja' else 'nee' end as "Nieuw",
     case when e.is_in_trajectory then 'ja' else 'nee' end as "In traject",
     e.wgs_open as "Wgs: signalen die op opvolging wachten",
+    ol.lane_label as "Baan aangepast door team",
+    m.worker as "Medewerker",
+    c.contact_date as "Laatste contactpoging",
+    case when c.is_reached then 'ja' when not c.is_reached then 'nee' end as "Bereikt",
+    c.soort as "Soort contact",
+    r.eindresultaat as "Resultaat",
+    r.result_date as "Datum resultaat",
+    case when r.result_date >= e.first_signal_date then 'afgesloten' else 'open' end as "Status",
     $address as "Adres",
+    a.street as "Straat",
+    a.house_number as "Huisnummer",
+    a.house_number_suffix as "Toevoeging",
     a.postcode as "Postcode",
     a.woonplaats as "Woonplaats",
     a.wijk as "Wijk",
     a.buurt as "Buurt",
     e.household_id as "Huishouden",
-    strftime(e.first_signal_date, '%d-%m-%Y') as "Eerste signaal",
+    e.first_signal_date as "Eerste signaal",
     e.reasons_nl[1] as "Reden 1",
     e.reasons_nl[2] as "Reden 2",
     e.reasons_nl[3] as "Reden 3",
@@ -58,9 +76,16 @@ select
 from fct_list_entry as e
 inner join ref_address as a using (address_key)
 inner join _lanes as l using (lane)
+$status
 where e.as_of_date = ?
 order by e.wijkteam, e.rank
-""".replace("$address", ADDRESS_SQL)  # a constant of this module, no input
+""".replace("$address", ADDRESS_SQL).replace("$status", STATUS_JOINS)  # constants, no input
+
+RISK = "Geschatte kans op aanzegging binnen 6 maanden"
+# Excel number formats (stored in the file in Excel's own notation; Dutch Excel shows "d-m-jjjj"
+# and a decimal comma). Columns not named here: whole numbers as "0", text as it is.
+DATE_FORMAT = "d-m-yyyy"
+PERCENT_FORMAT = "0.00%"
 
 _FORMULA_START = r"^[=+\-@\t\r]"
 
@@ -87,6 +112,53 @@ ACCOUNT_LABELS = {
 }  # not the run id: the same list made again gives the same bytes (manifest.json has the run)
 
 
+def csv_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """The typed list as the CSV writes it: dates as 31-10-2026, the risk as 0,37%."""
+    return frame.with_columns(
+        *(pl.col(c).dt.strftime("%d-%m-%Y") for c, t in frame.schema.items() if t == pl.Date),
+        *([_percent(RISK)] if RISK in frame.columns else []),
+    )
+
+
+def _percent(column: str) -> pl.Expr:
+    """A fraction as a Dutch percentage with two decimals: 0.0037 -> "0,37%" (null stays null)."""
+    hundredths = (
+        (pl.col(column) * 100 * 100).round(0, mode="half_away_from_zero").cast(pl.Int64)
+    )  # as "{:.2f}" of 100 * risk
+    return pl.format("{},{}%", hundredths // 100, (hundredths % 100).cast(pl.String).str.zfill(2)).alias(
+        column
+    )
+
+
+def _write_sheet(workbook: Workbook, name: str, frame: pl.DataFrame) -> None:
+    """One sheet: a bold header row that stays in view, an autofilter over the table, typed cells
+    with Dutch number formats (dates, percentages), columns as wide as their contents."""
+    sheet = workbook.add_worksheet(name)
+    formats = {
+        "header": workbook.add_format({"bold": True, "text_wrap": False}),
+        pl.Date: workbook.add_format({"num_format": DATE_FORMAT}),
+        RISK: workbook.add_format({"num_format": PERCENT_FORMAT}),
+        "integer": workbook.add_format({"num_format": "0"}),
+    }
+    sheet.write_row(0, 0, frame.columns, formats["header"])
+    for col, (column, dtype) in enumerate(frame.schema.items()):
+        if column == RISK:
+            cell_format = formats[RISK]
+        elif dtype == pl.Date:
+            cell_format = formats[pl.Date]
+        elif dtype.is_integer():
+            cell_format = formats["integer"]
+        else:
+            cell_format = None
+        values = frame[column]
+        if dtype.is_float():
+            values = values.fill_nan(None)
+        sheet.write_column(1, col, values.to_list(), cell_format)
+    sheet.autofilter(0, 0, frame.height, max(frame.width - 1, 0))
+    sheet.freeze_panes(1, 0)
+    sheet.autofit()
+
+
 def _write_xlsx(frame: pl.DataFrame, path: Path, as_of: date, title: str, account: dict[str, str]) -> None:
     workbook = Workbook(str(path), {"in_memory": True})  # no temporary files: ~20% faster a workbook
     # Fixed properties: the same list gives the same bytes.
@@ -97,23 +169,28 @@ def _write_xlsx(frame: pl.DataFrame, path: Path, as_of: date, title: str, accoun
             "created": datetime(as_of.year, as_of.month, as_of.day),
         }
     )
-    frame.write_excel(workbook=workbook, worksheet="Lijst", autofit=True, table_style=None)
+    _write_sheet(workbook, "Lijst", frame)
     # "Verantwoording": which rules, scorecard and software made this list, for whoever reads it later.
-    pl.DataFrame(
+    account_frame = pl.DataFrame(
         {
-            "onderdeel": [ACCOUNT_LABELS[k] for k in ACCOUNT_LABELS if k in account],
-            "waarde": [account[k] for k in ACCOUNT_LABELS if k in account],
-        }
-    ).write_excel(workbook=workbook, worksheet="Verantwoording", autofit=True, table_style=None)
+            "Onderdeel": [ACCOUNT_LABELS[k] for k in ACCOUNT_LABELS if k in account],
+            "Waarde": [account[k] for k in ACCOUNT_LABELS if k in account],
+        },
+        schema={"Onderdeel": pl.String, "Waarde": pl.String},
+    )
+    _write_sheet(workbook, "Verantwoording", account_frame)
     workbook.close()
 
 
-def _entries(con: duckdb.DuckDBPyConnection, as_of: date) -> pl.DataFrame:
+def _entries(con: duckdb.DuckDBPyConnection, as_of: date, state_path: Path | None) -> pl.DataFrame:
+    """The list of `as_of` with each household's status (lists/status.py), typed, formulas neutralised."""
     con.register("_lanes", default_lanes().frame())
+    registered = register_status(con, as_of, state_path)
     try:
         return neutralise_formulas(con.sql(LIST_QUERY, params=[as_of]).pl())
     finally:
-        con.unregister("_lanes")
+        for name in ["_lanes", *registered]:
+            con.unregister(name)
 
 
 def _model_versions(con: duckdb.DuckDBPyConnection, as_of: date) -> str:
@@ -124,10 +201,18 @@ def _model_versions(con: duckdb.DuckDBPyConnection, as_of: date) -> str:
 
 
 def write_team_xlsx(
-    con: duckdb.DuckDBPyConnection, as_of: date, team: str, path: Path, versions: dict[str, str]
+    con: duckdb.DuckDBPyConnection,
+    as_of: date,
+    team: str,
+    path: Path,
+    versions: dict[str, str],
+    state_path: Path | None = None,
 ) -> int:
-    """One team's list as XLSX, the same workbook export_lists writes (the portal's download)."""
-    entries = _entries(con, as_of)
+    """One team's list as XLSX, the same workbook export_lists writes (the portal's download).
+
+    `state_path`: the portal's file, whose registrations give each household's status now.
+    """
+    entries = _entries(con, as_of, state_path)
     frame = entries.filter(pl.col("wijkteam") == team).drop("wijkteam")
     account = {
         "as_of_date": as_of.strftime("%d-%m-%Y"),
@@ -146,7 +231,7 @@ _TEAMS_PER_PROCESS = 100
 
 
 def _write_team_files(target: Path, team: str, frame: pl.DataFrame, as_of: date, versions: dict) -> int:
-    csv_bytes = frame.write_csv(separator=";").encode("utf-8")
+    csv_bytes = csv_text(frame).write_csv(separator=";").encode("utf-8")
     name = safe_id(team)  # a code as the region writes it may not be a file name
     (target / f"{name}.csv").write_bytes(b"\xef\xbb\xbf" + csv_bytes)
     account = {"as_of_date": as_of.strftime("%d-%m-%Y"), "wijkteam": team, **versions}
@@ -166,11 +251,16 @@ def export_lists(
     out_dir: Path,
     team_codes: list[str],
     versions: dict[str, str],
+    state_path: Path | None = None,
 ) -> dict[str, int]:
-    """Write `<out_dir>/<as_of>/<team safe id>.csv|.xlsx` for every team (empty lists too)."""
+    """Write `<out_dir>/<as_of>/<team safe id>.csv|.xlsx` for every team (empty lists too).
+
+    `state_path`: the portal's file (assignments, overrides and registrations for the status
+    columns); without it the status comes from the warehouse's copy of the registrations.
+    """
     target = out_dir / as_of.isoformat()
     target.mkdir(parents=True, exist_ok=True)
-    entries = _entries(con, as_of)
+    entries = _entries(con, as_of, state_path)
     versions = {**versions, "model_version": _model_versions(con, as_of)}
     per_team = entries.partition_by("wijkteam", as_dict=True, include_key=False, maintain_order=True)
     empty = entries.clear().drop("wijkteam")

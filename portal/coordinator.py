@@ -219,7 +219,7 @@ def team_list_xlsx(request: Request, team: str, user: CurrentUser, con: StateDB)
         ).fetchall()[0]
         versions["rules_version"], versions["code_version"] = row[0] or "", row[1] or ""
         path = Path(tmp) / "lijst.xlsx"
-        rows = write_team_xlsx(wh, as_of, team, path, versions)
+        rows = write_team_xlsx(wh, as_of, team, path, versions, state_path=ws.portal_state)
         data = path.read_bytes()
     audit(
         con,
