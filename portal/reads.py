@@ -149,14 +149,49 @@ def run_of(con: duckdb.DuckDBPyConnection, as_of: date) -> str | None:
     return row[0] if row else None
 
 
-def supplier_deliveries(con: duckdb.DuckDBPyConnection, supplier: str, limit: int = 100) -> list[dict]:
+_DELIVERY_COLUMNS = (
+    "delivery_id, feed, original_name, channel, received_at, received_date, status, rejection_reason, "
+    "rows_read, rows_loaded, rows_quarantined"
+)
+
+
+def supplier_deliveries(
+    con: duckdb.DuckDBPyConnection, supplier: str, limit: int = 100, offset: int = 0
+) -> list[dict]:
+    """A supplier's deliveries the intake has taken in, newest first (one page of them)."""
     return _dicts(
         con,
-        "select feed, original_name, channel, received_at, status, rejection_reason, rows_read, "
-        "rows_loaded, rows_quarantined from raw_delivery where supplier_code = ? "
-        "order by received_at desc limit ?",
-        [supplier, limit],
+        f"select {_DELIVERY_COLUMNS} from raw_delivery where supplier_code = ? "  # noqa: S608 - fixed columns
+        "order by received_at desc, delivery_id limit ? offset ?",
+        [supplier, limit, offset],
     )
+
+
+def count_supplier_deliveries(con: duckdb.DuckDBPyConnection, supplier: str) -> int:
+    row = con.execute("select count(*) from raw_delivery where supplier_code = ?", [supplier]).fetchall()[0]
+    return row[0]
+
+
+def supplier_delivery(con: duckdb.DuckDBPyConnection, supplier: str, delivery_id: str) -> dict | None:
+    """One delivery of this supplier (None for another supplier's or an unknown one)."""
+    rows = _dicts(
+        con,
+        f"select {_DELIVERY_COLUMNS} from raw_delivery "  # noqa: S608 - fixed columns
+        "where supplier_code = ? and delivery_id = ?",
+        [supplier, delivery_id],
+    )
+    return rows[0] if rows else None
+
+
+def taken_in(con: duckdb.DuckDBPyConnection, supplier: str, delivery_ids: list[str]) -> set[str]:
+    """Which of these files (by SHA-256) the intake has taken in for this supplier."""
+    if not delivery_ids:
+        return set()
+    rows = con.execute(
+        "select delivery_id from raw_delivery where supplier_code = ? and list_contains(?, delivery_id)",
+        [supplier, delivery_ids],
+    ).fetchall()
+    return {r[0] for r in rows}
 
 
 def delivered_before(con: duckdb.DuckDBPyConnection, supplier: str, sha256: str) -> bool:

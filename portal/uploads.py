@@ -4,8 +4,12 @@ The delivered file name is only shown, never used as a path: the file is written
 `inbox/<supplier folder>/<feed>/<timestamp>_<random>.<ext>` through a temporary file and a rename,
 so the nightly run never sees half a file. Its receipt — the moment it was stored, the knowledge
 date of its rows — is written to its sidecar first (signals/receipts.py). The immediate report
-comes from running the same intake on a scratch DuckDB (the nightly run owns the warehouse); the
-nightly run takes the file in for real.
+comes from running the same intake on a scratch DuckDB (the nightly run owns the warehouse); it is
+written to the reports folder at once, so it can be shown again and downloaded; the nightly run
+takes the file in for real.
+
+The same bytes are stored once: a file already waiting in the supplier's inbox folder or already
+taken in is refused before it is put in the inbox.
 """
 
 from __future__ import annotations
@@ -14,19 +18,22 @@ import hashlib
 import os
 import secrets
 import tempfile
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from portal.dutch import nl_date
+from portal.reads import supplier_delivery
 from signals.addresses import load_reference
 from signals.intake import IncomingFile, ingest_files
 from signals.pseudonymise import pseudonym_key
-from signals.receipts import receipt_fields, sidecar, write_sidecar
+from signals.receipts import folder_receipts, read_sidecar, receipt_fields, sidecar, write_sidecar
 from signals.registry import suppliers
-from signals.report import DeliveryReport, delivery_report
+from signals.report import DeliveryReport, delivery_report, write_report
 from warehouse.migrate import migrate
-from warehouse.store import connect
+from warehouse.store import connect, read_only
 from warehouse.workspace import Workspace
 
 ALLOWED_EXTENSIONS = ("csv", "xlsx", "json")
@@ -41,10 +48,17 @@ ALLOWED_CONTENT_TYPES = {
     "application/octet-stream",
 }
 _CHUNK = 1 << 20
+# Between "is this file new?" and putting it in the inbox: two uploads of the same bytes at once
+# store it once (the portal is one process).
+_STORING = threading.Lock()
 
 
 class UploadRefused(ValueError):
     """The upload is not taken: one Dutch sentence for the supplier."""
+
+
+class DuplicateUpload(UploadRefused):
+    """The same bytes are already waiting in the inbox or were already taken in."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,33 @@ def display_name(original_name: str) -> str:
     return original_name.replace("\\", "/").rsplit("/", 1)[-1][:120] or "(naamloos)"
 
 
+def inbox_folder(ws: Workspace, supplier_code: str) -> Path:
+    return ws.inbox / suppliers().get(supplier_code).folder
+
+
+def already_known(ws: Workspace, supplier_code: str, sha256: str) -> str | None:
+    """Why these bytes are not stored again (one Dutch sentence), or None for a new file."""
+    for receipt in folder_receipts(inbox_folder(ws, supplier_code)):
+        if receipt.sha256 == sha256:
+            if ws.warehouse.exists():
+                with read_only(ws.warehouse) as wh:
+                    if supplier_delivery(wh, supplier_code, sha256) is not None:
+                        break  # taken in: say so below
+            return (
+                f"Dit bestand (dezelfde inhoud) staat al klaar voor verwerking sinds "
+                f"{nl_date(receipt.received_at)}; het is niet nog eens opgeslagen."
+            )
+    if ws.warehouse.exists():
+        with read_only(ws.warehouse) as wh:
+            earlier = supplier_delivery(wh, supplier_code, sha256)
+        if earlier is not None:
+            return (
+                f"Dit bestand (dezelfde inhoud) is al eerder geleverd en verwerkt, ontvangen op "
+                f"{nl_date(earlier['received_at'])}; het is niet nog eens opgeslagen."
+            )
+    return None
+
+
 def store_upload(
     ws: Workspace,
     supplier_code: str,
@@ -89,8 +130,12 @@ def store_upload(
     source: BinaryIO,
     original_name: str,
     content_type: str | None,
+    channel: str = "upload",
 ) -> StoredUpload:
-    """Copy the upload into the inbox (size-checked while copying); returns where it went."""
+    """Copy the upload into the inbox (size-checked while copying); returns where it went.
+
+    Refused (UploadRefused) when the same bytes are already waiting or were already taken in.
+    """
     check_feed(supplier_code, feed)
     ext = extension_of(display_name(original_name), content_type)
     folder = ws.inbox / suppliers().get(supplier_code).folder / feed
@@ -115,16 +160,20 @@ def store_upload(
             raise UploadRefused("Het bestand is leeg.")
         # The receipt, the channel and the delivered name travel with the file (written first: the
         # intake never sees the file without them); the name is only ever shown, never used as a path.
-        received = datetime.now(tz=UTC).replace(microsecond=0)
-        write_sidecar(
-            target,
-            {
-                "channel": "upload",
-                "original_name": display_name(original_name),
-                **receipt_fields(received, "receipt", digest.hexdigest()),
-            },
-        )
-        os.replace(tmp, target)
+        with _STORING:
+            known = already_known(ws, supplier_code, digest.hexdigest())
+            if known is not None:
+                raise DuplicateUpload(known)
+            received = datetime.now(tz=UTC).replace(microsecond=0)
+            write_sidecar(
+                target,
+                {
+                    "channel": channel,
+                    "original_name": display_name(original_name),
+                    **receipt_fields(received, "receipt", digest.hexdigest()),
+                },
+            )
+            os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         if not target.exists():
@@ -134,8 +183,18 @@ def store_upload(
 
 
 def validate_now(ws: Workspace, upload: StoredUpload, supplier_code: str, feed: str) -> DeliveryReport:
-    """The delivery report of this file, from the intake on a scratch DuckDB (thrown away after)."""
-    incoming = IncomingFile(upload.path, supplier_code, feed, upload.received_at, channel="upload")
+    """The delivery report of this file, from the intake on a scratch DuckDB (thrown away after),
+    written to the reports folder (with its summary, so the portal can show it again)."""
+    channel = read_sidecar(upload.path).get("channel", "upload")
+    incoming = IncomingFile(
+        upload.path,
+        supplier_code,
+        feed,
+        upload.received_at,
+        channel=channel,
+        delivered_name=upload.original_name,
+        sha256=upload.sha256,
+    )
     with tempfile.TemporaryDirectory(prefix="vroeg-upload-") as tmp:
         scratch = Path(tmp)
         con = connect(scratch / "scratch.duckdb")
@@ -147,4 +206,5 @@ def validate_now(ws: Workspace, upload: StoredUpload, supplier_code: str, feed: 
         finally:
             con.close()
     report.summary["original_name"] = upload.original_name
+    write_report(report, ws.reports, with_summary=True)
     return report

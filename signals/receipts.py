@@ -223,3 +223,41 @@ def discover_inbox(inbox: Path, first_seen_at: datetime, history: History | None
         scan.manifest_missing = len(set(history.manifest) - seen)
     scan.files.sort(key=lambda f: (f.received_at, str(f.path)))
     return scan
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A file in a supplier's inbox folder with its recorded receipt (the sidecar)."""
+
+    path: Path
+    feed: str
+    sha256: str
+    received_at: datetime
+    original_name: str
+    channel: str
+
+
+def folder_receipts(supplier_inbox: Path) -> list[Receipt]:
+    """Files under `<supplier folder>/<feed>/` whose sidecar records their SHA-256, newest first.
+
+    Reads the sidecars only (never hashes the files): what an upload recorded when it was stored, or
+    what a nightly run recorded when it first saw a drop-folder file.
+    """
+    found = []
+    for path in supplier_inbox.glob("*/*"):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        meta = read_sidecar(path)
+        if not meta.get("sha256") or not meta.get("received_at"):
+            continue
+        found.append(
+            Receipt(
+                path,
+                path.parent.name,
+                meta["sha256"],
+                parse_moment(meta["received_at"]),
+                meta.get("original_name") or path.name,
+                meta.get("channel", "drop_folder"),
+            )
+        )
+    return sorted(found, key=lambda r: (r.received_at, r.path.name), reverse=True)
