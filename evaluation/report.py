@@ -88,15 +88,11 @@ def markdown_table(frame: pl.DataFrame, columns: list[str]) -> str:
 
 def chart_svg(backtest: Backtest) -> str:
     """Recall at capacity in the ranked lane per candidate: all escalations and early warnings."""
-    from matplotlib.ticker import FuncFormatter
-
-    from indicators.report import pyplot
-
-    plt = pyplot()
+    from indicators.report import subplots
 
     frame = backtest.lane
     labels = frame["label"].to_list()
-    figure, axes = plt.subplots(figsize=(7.5, 0.45 * len(labels) + 1.2))
+    plt, figure, axes = subplots((7.5, 0.45 * len(labels) + 1.2), percent=True)
     positions = list(range(len(labels)))[::-1]
     axes.barh(
         [p + 0.2 for p in positions], frame["recall"] * 100, height=0.4, color=BLUE, label="alle escalaties"
@@ -110,7 +106,6 @@ def chart_svg(backtest: Backtest) -> str:
     )
     axes.set_yticks(positions, labels)
     axes.set_xlim(0, 100)
-    axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0f}%"))
     axes.set_xlabel("gevonden binnen de capaciteit (recall)")
     axes.legend(frameon=False, loc="lower right")
     figure.tight_layout()

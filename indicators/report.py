@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 from jinja2 import Environment, FunctionLoader, select_autoescape
 
+from indicators import overview
 from indicators.config import IndicatorConfig
 from indicators.tables import MONTHS_NL, TOTAL, indicator_tables
 from rules.schema import dutch_date
@@ -40,6 +41,7 @@ class Section:
     columns: list[str]
     rows: list[tuple]
     chart: Chart | None
+    note: str | None = None  # why the year or the baseline is not a whole year (indicators/overview.py)
 
 
 def _number(text: str | None) -> float | None:
@@ -59,8 +61,26 @@ def _svg(figure) -> str:
     return f"data:image/svg+xml;base64,{data}"
 
 
+def dutch_number_tick(value: float, _position: int | None = None) -> str:
+    """An axis tick as Dutch readers write numbers: 1.234,5 (thousands dot, decimal comma)."""
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return "0" if text in ("-0", "") else text
+
+
+def dutch_axes(axes, percent: bool = False) -> None:
+    """Dutch tick labels on both axes (categorical axes set their own labels afterwards)."""
+    from matplotlib.ticker import FuncFormatter
+
+    tick = (lambda v, p: dutch_number_tick(v, p) + "%") if percent else dutch_number_tick
+    axes.xaxis.set_major_formatter(FuncFormatter(tick))
+    axes.yaxis.set_major_formatter(FuncFormatter(tick))
+
+
 def pyplot():
-    """matplotlib for static SVG charts in this project's style (also the backtest chart)."""
+    """matplotlib for static SVG charts in this project's style (also the backtest chart).
+
+    Draw through `subplots`, so that every chart's axes write numbers the Dutch way."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -70,11 +90,20 @@ def pyplot():
             "font.size": 9,
             "axes.spines.top": False,
             "axes.spines.right": False,
+            "axes.formatter.use_locale": False,
         }
     )
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def subplots(figsize: tuple[float, float], percent: bool = False):
+    """(pyplot, figure, axes) of one chart with Dutch tick labels (`percent`: 40%)."""
+    plt = pyplot()
+    figure, axes = plt.subplots(figsize=figsize)
+    dutch_axes(axes, percent)
+    return plt, figure, axes
 
 
 def _area_label(row: dict) -> str:
@@ -85,7 +114,6 @@ def _bars_against_baseline(
     frame: pl.DataFrame, now: str, base: str, year: int, baseline: int, unit: str, title: str
 ) -> Chart:
     """Grouped bars per area (regio and gemeenten): the year next to the baseline year."""
-    plt = pyplot()
     rows = frame.filter(pl.col("niveau") != "wijk").to_dicts()
     labels, values_now, values_base, left_out = [], [], [], []
     for row in rows:
@@ -98,7 +126,7 @@ def _bars_against_baseline(
         values_base.append(b if b is not None else 0.0)
         if a is None or b is None:
             left_out.append(f"{_area_label(row)} ({year if a is None else baseline})")
-    figure, axes = plt.subplots(figsize=(7, 3.2))
+    plt, figure, axes = subplots((7, 3.2))
     positions = range(len(labels))
     axes.bar([p - 0.2 for p in positions], values_base, width=0.4, color=GREY, label=str(baseline))
     axes.bar([p + 0.2 for p in positions], values_now, width=0.4, color=BLUE, label=str(year))
@@ -116,8 +144,7 @@ def _bars_against_baseline(
 
 
 def _monthly_lines(frame: pl.DataFrame, title: str) -> Chart:
-    plt = pyplot()
-    figure, axes = plt.subplots(figsize=(7, 3.2))
+    plt, figure, axes = subplots((7, 3.2))
     left_out, described = [], []
     for (area,), rows in frame.group_by("gebied", maintain_order=True):
         months = [MONTHS_NL.index(m) for m in rows["maand"].to_list()]
@@ -150,9 +177,8 @@ def _monthly_lines(frame: pl.DataFrame, title: str) -> Chart:
 
 def _shares_per_area(frame: pl.DataFrame, columns: dict[str, str], title: str) -> Chart:
     """Grouped bars of shares (%) per area (regio and gemeenten)."""
-    plt = pyplot()
     rows = frame.filter(pl.col("niveau") != "wijk").to_dicts()
-    figure, axes = plt.subplots(figsize=(7, 3.2))
+    plt, figure, axes = subplots((7, 3.2))
     width = 0.8 / len(columns)
     left_out, described = [], []
     for i, (column, label) in enumerate(columns.items()):
@@ -178,13 +204,12 @@ def _shares_per_area(frame: pl.DataFrame, columns: dict[str, str], title: str) -
 
 def _distribution(frame: pl.DataFrame, category: str, title: str) -> Chart:
     """Horizontal bars of the region's distribution over a DDAS vocabulary."""
-    plt = pyplot()
     rows = frame.filter(pl.col("niveau") == "regio", pl.col(category) != TOTAL).to_dicts()
     labels = [r[category] for r in rows]
     values = [_number(r["aandeel (%)"]) for r in rows]
     left_out = [lab for lab, v in zip(labels, values, strict=True) if v is None]
     shown = [(lab, v) for lab, v in zip(labels, values, strict=True) if v is not None]
-    figure, axes = plt.subplots(figsize=(7, 0.8 + 0.28 * max(len(shown), 1)))
+    plt, figure, axes = subplots((7, 0.8 + 0.28 * max(len(shown), 1)))
     axes.barh([lab for lab, _ in shown], [v for _, v in shown], color=BLUE)
     axes.invert_yaxis()
     axes.set_xlabel("% van het totaal (regio)")
@@ -197,12 +222,11 @@ def _distribution(frame: pl.DataFrame, category: str, title: str) -> Chart:
 
 
 def _lead_times(frame: pl.DataFrame, config: IndicatorConfig, title: str) -> Chart:
-    plt = pyplot()
     region = frame.filter(pl.col("niveau") == "regio").to_dicts()
     labels = config.bucket_labels_nl
     values = [_number(region[0][f"eerste plaatsing {lab} vooraf"]) if region else None for lab in labels]
     left_out = [lab for lab, v in zip(labels, values, strict=True) if v is None]
-    figure, axes = plt.subplots(figsize=(7, 2.8))
+    plt, figure, axes = subplots((7, 2.8))
     axes.bar(labels, [v or 0 for v in values], color=BLUE)
     axes.set_ylim(0, max([1.0, *(v for v in values if v is not None)]))
     axes.set_ylabel("uitgevoerde ontruimingen (regio)")
@@ -268,10 +292,16 @@ def sections(con: duckdb.DuckDBPyConnection, year: int, config: IndicatorConfig)
         ),
         "eindresultaten": lambda f: _distribution(f, "eindresultaat", "Eindresultaten (regio)"),
     }
+    firsts = overview.first_dates(con)
     out = []
     for stem, (title, frame) in tables.items():
-        chart = charts[stem](frame) if stem in charts and not frame.is_empty() else None
-        out.append(Section(stem, title, frame.columns, frame.rows(), chart))
+        note, change_void, no_data = overview.section_note(firsts[overview.source_of(stem)], year, by)
+        change = f"verandering t.o.v. {by} (%)"
+        if change_void and change in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(change))
+        drawn = stem in charts and not frame.is_empty() and not no_data
+        chart = charts[stem](frame) if drawn else None
+        out.append(Section(stem, title, frame.columns, frame.rows(), chart, note))
     return out
 
 
@@ -305,8 +335,14 @@ def closing_nl(con: duckdb.DuckDBPyConnection, year: int) -> str:
 
 def render_body(con: duckdb.DuckDBPyConnection, year: int, config: IndicatorConfig) -> str:
     """The report's body (headings, charts, tables, notes): escaped HTML to embed in a page."""
+    shown = sections(con, year, config)
     return _ENV.get_template("report_body.html").render(
-        year=year, config=config, closing=closing_nl(con, year), sections=sections(con, year, config)
+        year=year,
+        config=config,
+        closing=closing_nl(con, year),
+        sections=shown,
+        headlines=overview.headlines(shown, year, config.baseline_year),
+        coverage=overview.coverage_lines(overview.first_dates(con), year, config.baseline_year),
     )
 
 

@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from portal import accounts, state
+from portal import accounts, dutch, state
 from portal.pages import render
 from portal.security import CheckedUser, CurrentUser, StateDB, User, client_ip, require_role
 from signals.registry import suppliers, teams
@@ -119,7 +119,7 @@ def create_account(
         request,
         user,
         con,
-        message=f"Account {gebruikersnaam.strip()} ({rol}) aangemaakt.",
+        message=f"Account {gebruikersnaam.strip()} ({dutch.role_label(rol)}) aangemaakt.",
         secret_for=gebruikersnaam.strip(),
         password=None if wachtwoord else password,
     )

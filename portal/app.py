@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import FastAPI, Form, HTTPException, Request
-from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from portal import administrator, coordinator, evaluator, household_forms, state, supplier
+from portal import administrator, coordinator, errors, evaluator, household_forms, state, supplier
 from portal.body_limit import BodyLimit
 from portal.pages import render, templates
 from portal.security import (
@@ -79,8 +78,10 @@ def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
     app.state.templates = templates()
     state.open_state(app.state.state_path).close()
 
-    # Added before the security headers, so it runs inside them: its 413 carries them too.
-    app.add_middleware(BodyLimit)
+    # Added before the security headers, so it runs inside them: its 413 carries them too, and so
+    # does the 500 page of errors.install.
+    app.add_middleware(BodyLimit, page=errors.too_large_page)
+    errors.install(app)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
@@ -94,19 +95,6 @@ def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
         if request.url.path.startswith("/api/"):
             return Response(status_code=401)
         return RedirectResponse("/inloggen", status_code=303)
-
-    @app.exception_handler(HTTPException)
-    async def error_page(request: Request, exc: HTTPException):
-        if request.url.path.startswith("/api/") or exc.status_code == 401:
-            return await http_exception_handler(request, exc)
-        return render(
-            request,
-            "error.html",
-            None,
-            status_code=exc.status_code,
-            status=exc.status_code,
-            message=exc.detail,
-        )
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(coordinator.router)

@@ -4,7 +4,8 @@ An ASGI middleware, so it sits below every parser (Starlette's form parsing spoo
 disk as it reads): a declared Content-Length over the limit is refused before anything is read, and
 a body without one (chunked) is counted as it streams in and refused as soon as the count passes the
 limit — at most the limit plus one received chunk is ever read. The refusal is a 413 with one Dutch
-sentence and `Connection: close`, so the server stops reading the rest of the body.
+sentence and `Connection: close`, so the server stops reading the rest of the body: for the API as
+JSON, for a page as the portal's error page when the app hands one in (`page`), else as plain text.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import json
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
+from starlette.responses import Response
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -47,9 +50,15 @@ def limit_for(path: str) -> tuple[int, str]:
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, limits: Callable[[str], tuple[int, str]] = limit_for) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limits: Callable[[str], tuple[int, str]] = limit_for,
+        page: Callable[[Scope, str], Response] | None = None,
+    ) -> None:
         self.app = app
         self.limits = limits
+        self.page = page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -58,7 +67,7 @@ class BodyLimit:
         limit, refusal = self.limits(scope["path"])
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:
-            await _refuse(scope, send, refusal)
+            await self._refuse(scope, send, refusal)
             return
 
         received = 0
@@ -90,10 +99,23 @@ class BodyLimit:
             if not exceeded:
                 raise
         if exceeded and not answering:
-            await _refuse(scope, send, refusal)
+            await self._refuse(scope, send, refusal)
+
+    async def _refuse(self, scope: Scope, send: Send, refusal: str) -> None:
+        if self.page is not None and not scope["path"].startswith("/api/"):
+            response = self.page(scope, refusal)
+            response.headers["connection"] = "close"
+            await response(scope, _nothing_more, send)
+            return
+        await _plain_refusal(scope, send, refusal)
 
 
-async def _refuse(scope: Scope, send: Send, refusal: str) -> None:
+async def _nothing_more() -> Message:
+    """The receive of a refused request: its body is not read."""
+    return {"type": "http.disconnect"}
+
+
+async def _plain_refusal(scope: Scope, send: Send, refusal: str) -> None:
     if scope["path"].startswith("/api/"):
         body, media_type = json.dumps({"detail": refusal}).encode("utf-8"), b"application/json"
     else:

@@ -1,7 +1,8 @@
 """How the pages write values for a Dutch reader: dates, euros, percentages, lanes, feeds, counts.
 
 Template filters (portal/pages.py registers them). A coordinator never reads a code: lanes by
-their label (rules/lanes.py), feeds and vocabulary values in words.
+their label (rules/lanes.py), feeds and vocabulary values in words; an administrator reads the audit
+log's actions and the accounts' roles in words too (AUDIT_ACTIONS, ROLE_LABELS).
 """
 
 from __future__ import annotations
@@ -25,6 +26,56 @@ FEED_WORDS = {
     "overlast": "overlast",
     "ggd_melding": "GGD-melding",
 }
+
+# The portal's roles (portal/security.py ROLES) as the administrator says them.
+ROLE_LABELS = {
+    "coordinator": "coördinator",
+    "supplier": "leverancier",
+    "evaluator": "evaluator",
+    "administrator": "beheerder",
+}
+
+# Every action the audit log records (state.audit calls in portal/; a test finds them all).
+AUDIT_ACTIONS = {
+    "ingelogd": "ingelogd",
+    "uitgelogd": "uitgelogd",
+    "inloggen_mislukt": "inloggen mislukt",
+    "inloggen_geblokkeerd": "inloggen geblokkeerd (te veel pogingen)",
+    "lijst_bekeken": "lijst bekeken",
+    "lijst_geexporteerd": "lijst geëxporteerd",
+    "huishouden_bekeken": "huishouden bekeken",
+    "contactpoging_geregistreerd": "contactpoging geregistreerd",
+    "resultaat_geregistreerd": "resultaat geregistreerd",
+    "toegewezen": "toegewezen aan een medewerker",
+    "baan_aangepast": "baan aangepast",
+    "registratie_ingetrokken": "registratie ingetrokken",
+    "leveringen_bekeken": "leveringen bekeken",
+    "levering_geupload": "levering geüpload",
+    "api_token_geweigerd": "API-sleutel geweigerd",
+    "cijfers_bekeken": "cijfers bekeken",
+    "auditlog_bekeken": "auditlog bekeken",
+    "accounts_bekeken": "accounts bekeken",
+    "account_aangemaakt": "account aangemaakt",
+    "account_geactiveerd": "account geactiveerd",
+    "account_gedeactiveerd": "account gedeactiveerd",
+    "wachtwoord_gereset": "wachtwoord opnieuw ingesteld",
+    "api_sleutel_aangemaakt": "API-sleutel aangemaakt",
+    "api_sleutel_ingetrokken": "API-sleutel ingetrokken",
+}
+
+
+def role_label(role: str | None) -> str:
+    """coördinator, leverancier, evaluator, beheerder."""
+    if not role:
+        return ""
+    return ROLE_LABELS.get(role, role.replace("_", " "))
+
+
+def audit_action(action: str | None) -> str:
+    """An audit log action in words: lijst_geexporteerd → lijst geëxporteerd."""
+    if not action:
+        return ""
+    return AUDIT_ACTIONS.get(action, action.replace("_", " "))
 
 
 def nl_date(value: date | datetime | str | None) -> str:

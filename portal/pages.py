@@ -34,6 +34,8 @@ def templates() -> Jinja2Templates:
     env.filters["words"] = dutch.words
     env.filters["points"] = dutch.points
     env.filters["wgs_waiting"] = dutch.wgs_waiting
+    env.filters["role"] = dutch.role_label
+    env.filters["audit_action"] = dutch.audit_action
     return Jinja2Templates(env=env)
 
 

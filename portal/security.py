@@ -104,20 +104,43 @@ def _parse(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp)
 
 
-def current_user(request: Request, con: Annotated[sqlite3.Connection, Depends(state_db)]) -> User:
-    session_id = request.cookies.get(SESSION_COOKIE)
+def _live_session(con: sqlite3.Connection, session_id: str | None) -> User | None:
+    """The session's user, or None when there is none or it has expired (an expired one is ended)."""
     found = state.session_account(con, session_id) if session_id else None
     if found is None:
-        raise LoginRequired
+        return None
     account, csrf_token, created_at, last_seen_at = found
     now = datetime.now(tz=UTC)
     if now - _parse(last_seen_at) > IDLE_TIMEOUT or now - _parse(created_at) > ABSOLUTE_TIMEOUT:
         state.end_session(con, session_id)
-        raise LoginRequired
-    state.touch_session(con, session_id)
+        return None
     return User(
         account.username, account.role, account.team_code, account.supplier_code, csrf_token, session_id
     )
+
+
+def current_user(request: Request, con: Annotated[sqlite3.Connection, Depends(state_db)]) -> User:
+    session_id = request.cookies.get(SESSION_COOKIE)
+    user = _live_session(con, session_id)
+    if user is None:
+        raise LoginRequired
+    state.touch_session(con, session_id)
+    return user
+
+
+def page_user(request: Request) -> User | None:
+    """Who is logged in, for a page outside the routes (an error page): None when nobody is, or
+    when portal.sqlite cannot be read. Does not count as activity (the idle timer is not reset)."""
+    try:
+        con = state.open_state(request.app.state.state_path)
+    except Exception:  # an error page must still render when the state cannot be read
+        return None
+    try:
+        return _live_session(con, request.cookies.get(SESSION_COOKIE))
+    except Exception:
+        return None
+    finally:
+        con.close()
 
 
 def check_csrf(form: FormData, user: User) -> None:

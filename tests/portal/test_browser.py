@@ -141,7 +141,7 @@ def test_the_administrator_makes_an_account_and_sees_its_password_once(site, bro
     form.locator("select[name=team]").select_option(OWN_TEAM)
     form.locator("button[type=submit]").click()
     page.wait_for_load_state()
-    assert "Account browser-coen (coordinator) aangemaakt." in page.content()
+    assert "Account browser-coen (coördinator) aangemaakt." in page.content()
     assert len(page.locator("#eenmalig-wachtwoord").inner_text()) >= 12
     page.screenshot(path=SCREENSHOTS / "beheerder-accounts.png", full_page=True)
     page.goto(f"{url}/beheer/accounts")

@@ -62,3 +62,15 @@ def test_the_evaluator_page_shows_the_backtest_and_the_decision(portal_workspace
     assert "<td>live scorekaart</td><td>1.696</td><td>100,5</td><td>153</td><td>65,7%</td>" in text
     assert "<td>&lt; 5</td>" in text
     assert not re.search(r"<td>[1-4]</td>", text)
+
+
+def test_the_evaluator_page_opens_with_an_overview_and_explains_an_incomplete_year(portal_workspace, as_user):
+    text = as_user("evaluator").get("/evaluatie").text
+    overview, details = text.index("In het kort"), text.index("<details")
+    assert overview < details < text.index("<figure"), "the overview first, the charts in the details"
+    head = text[overview:details]
+    assert "per 1.000 inwoners per maand" in head and "basisjaar" in head
+    # The tiny region's data starts in the baseline year: said so, and no change is computed from it.
+    assert re.search(r"onvolledig jaar: gegevens vanaf \d+ [a-z]+ \d{4}", head)
+    assert "-100,0" not in text
+    assert "Een verandering ten opzichte van" in text

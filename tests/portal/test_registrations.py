@@ -209,7 +209,8 @@ def test_every_view_and_export_of_personal_data_is_in_the_audit_log(portal_works
     # The administrator reads it, and that reading is logged as well.
     admin = as_user("admin")
     page = admin.get(f"/beheer/audit?huishouden={h}")
-    assert "huishouden_bekeken" in page.text and "coord-own" in page.text
+    assert "huishouden bekeken" in page.text and "coord-own" in page.text and "coördinator" in page.text
+    assert "huishouden_bekeken" not in page.text and ">coordinator<" not in page.text
     assert _audit(ws, action="auditlog_bekeken", username="admin")
 
 
