@@ -85,10 +85,10 @@ RESULTS_SCHEMA = {
 
 def _sqlite_frame(con: sqlite3.Connection, sql: str, params: list, schema: dict) -> pl.DataFrame:
     rows = con.execute(sql, params).fetchall()
-    frame = pl.DataFrame([tuple(r) for r in rows], schema=list(schema), orient="row")
-    return frame.with_columns(
-        pl.col(c).str.to_date("%Y-%m-%d") if t == pl.Date else pl.col(c).cast(t) for c, t in schema.items()
-    )
+    # Dates arrive as ISO text; typed explicitly so an empty table has the right columns too.
+    as_read = {c: pl.String if t == pl.Date else t for c, t in schema.items()}
+    frame = pl.DataFrame([tuple(r) for r in rows], schema=as_read, orient="row", strict=False)
+    return frame.with_columns(pl.col(c).str.to_date("%Y-%m-%d") for c, t in schema.items() if t == pl.Date)
 
 
 def portal_registrations(con: sqlite3.Connection, as_of: date) -> dict[str, pl.DataFrame]:
