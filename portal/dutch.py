@@ -42,6 +42,8 @@ AUDIT_ACTIONS = {
     "inloggen_mislukt": "inloggen mislukt",
     "inloggen_geblokkeerd": "inloggen geblokkeerd (te veel pogingen)",
     "lijst_bekeken": "lijst bekeken",
+    "leveringsrapport_bekeken": "leveringsrapport bekeken",
+    "leveringsrapport_geweigerd": "leveringsrapport geweigerd (niet van deze leverancier)",
     "lijst_geexporteerd": "lijst geëxporteerd",
     "huishouden_bekeken": "huishouden bekeken",
     "contactpoging_geregistreerd": "contactpoging geregistreerd",
