@@ -1,7 +1,8 @@
 """Flow: delete personal data whose retention term has passed (config/retention.yaml).
 
 The warehouse part runs on the run's working copy; the files (archive, reports, data docs, list
-folders) are swept only after that copy has been swapped in. Logs counts, never contents.
+folders) are swept only after that copy has been swapped in, together with the coordinators'
+notes in the portal's own file (portal/state/notes.py). Logs counts, never contents.
 """
 
 from __future__ import annotations
@@ -36,6 +37,20 @@ def purge_expired_data(working: str, purge_date: date) -> dict[str, int]:
     return counts
 
 
+def purge_portal_notes(portal_state: Path, purge_date: date) -> int:
+    """Delete the expired notes (and those of withdrawn attempts) from portal.sqlite, if there is one."""
+    if not portal_state.exists():
+        return 0
+    from portal.state.notes import purge_expired_notes
+    from portal.state.store import open_state
+
+    con = open_state(portal_state)
+    try:
+        return purge_expired_notes(con, purge_date, retention().notes_months)
+    finally:
+        con.close()
+
+
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
 def sweep_expired_files(workspace: str, purge_date: date) -> dict[str, int]:
     """After the swap: delete archived files, reports, data docs and list folders that expired."""
@@ -43,5 +58,6 @@ def sweep_expired_files(workspace: str, purge_date: date) -> dict[str, int]:
     with read_only(ws.warehouse) as con:
         swept = sweep_files(con, purge_date, retention(), ws.reports, ws.lists)
     counts = dict(vars(swept))
-    get_run_logger().info("retention: files deleted %s", counts)
+    counts["portal_notes"] = purge_portal_notes(ws.portal_state, purge_date)
+    get_run_logger().info("retention: files and portal notes deleted %s", counts)
     return counts

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from portal import reads, state
 from portal.cache import VersionCache
+from portal.form_checks import SAVED, Form, event_dates, follow_up_dates, forms_config
 from portal.pages import render
 from portal.placement import night_capacity, place
 from portal.security import CurrentUser, StateDB, User, client_ip, require_team
@@ -277,9 +278,12 @@ def household_page(
     con: sqlite3.Connection,
     team: str,
     household_id: str,
-    error: str | None = None,
+    form: Form | None = None,
+    saved: str = "",
     status_code: int = 200,
 ):
+    """The household page; `form` is a refused form (shown again with its values and errors),
+    `saved` the name of the form just saved (confirmed near the forms)."""
     data = household_data(request, con, team, household_id)
     audit(
         con,
@@ -300,8 +304,11 @@ def household_page(
         registered=state.household_registrations(con, team, household_id),
         vocab=ddas_vocabulary(),
         lanes=default_lanes(),
-        today=date.today(),
-        error=error,
+        form=form,
+        saved=SAVED.get(saved, ""),
+        event_dates=event_dates(data["entry"].get("first_signal_date")),
+        follow_up_dates=follow_up_dates(),
+        note_max=forms_config().note_max_chars,
         **data,
     )
 
@@ -313,6 +320,7 @@ def household(
     household_id: str,
     user: CurrentUser,
     con: StateDB,
+    opgeslagen: str = "",
 ):
     team = require_team(user, team)  # the URL's safe id -> the team code
-    return household_page(request, user, con, team, household_id)
+    return household_page(request, user, con, team, household_id, saved=opgeslagen)

@@ -51,6 +51,8 @@ AUDIT_ACTIONS = {
     "toegewezen": "toegewezen aan een medewerker",
     "baan_aangepast": "baan aangepast",
     "registratie_ingetrokken": "registratie ingetrokken",
+    "notitie_vastgelegd": "notitie vastgelegd",
+    "notitie_ingetrokken": "notitie ingetrokken",
     "leveringen_bekeken": "leveringen bekeken",
     "levering_geupload": "levering geüpload",
     "api_token_geweigerd": "API-sleutel geweigerd",

@@ -1,17 +1,21 @@
 """The forms of the household page: what a coordinator registers, and withdrawing a mistaken one.
 
-Contact attempts and end results (DDAS vocabulary), an assignment to a worker, moving the household
-to another lane (a person decides; the reason is required and recorded), and withdrawing any of
-these with a reason. Every form carries the session's CSRF token (checked before the handler
-runs), is validated, appended to portal.sqlite (never changed in place) and audited with the list's
-as-of date and run. A refused form shows the household page again with one Dutch sentence.
+Contact attempts (DDAS vocabulary, with an optional follow-up date and note) and end results, an
+assignment to a worker, moving the household to another lane (a person decides; the reason is
+required and recorded), and withdrawing any of these with a reason. Every form carries the
+session's CSRF token (checked before the handler runs), is validated, appended to portal.sqlite
+(never changed in place) and audited with the list's as-of date and run.
+
+Saved: post/redirect/get back to the household page, anchored at its forms, with `?opgeslagen=<form>`
+naming what was saved (never a value) so the page confirms it. Refused: the page again (400),
+anchored at the form, with everything typed kept and one Dutch sentence next to each field that is
+wrong (portal/form_checks.py).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -19,7 +23,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from portal import state
 from portal.coordinator import audit, household_data, household_page
+from portal.form_checks import Form as Submitted
+from portal.form_checks import event_dates, follow_up_dates
 from portal.security import CheckedUser, StateDB, User, require_team
+from portal.state.notes import note_of
 from rules.lanes import default_lanes
 from signals.registrations import ddas_vocabulary
 from signals.registry import safe_id
@@ -34,32 +41,9 @@ WITHDRAWABLE = {
     "baan": "lane_override",
 }
 
-
-class _Invalid(ValueError):
-    pass
-
-
-def _date(value: str) -> date:
-    try:
-        day = date.fromisoformat(value)
-    except ValueError as exc:
-        raise _Invalid("Vul een geldige datum in.") from exc
-    if day > date.today():
-        raise _Invalid("De datum ligt in de toekomst.")
-    return day
-
-
-def _one_of(value: str, allowed: tuple[str, ...], what: str) -> str:
-    if value not in allowed:
-        raise _Invalid(f"Kies een {what} uit de lijst.")
-    return value
-
-
-def _reason(value: str, what: str) -> str:
-    reason = " ".join(value.split())
-    if len(reason) < 10 or len(reason) > 500:
-        raise _Invalid(f"Geef een reden voor {what} (10 tot 500 tekens).")
-    return reason
+# apply(data, form): validates into form.errors; saves and returns the audit lines
+# [(action, detail), ...] when there are none, else returns None.
+Apply = Callable[[dict, Submitted], list[tuple[str, str]] | None]
 
 
 def _change(
@@ -68,26 +52,28 @@ def _change(
     con: sqlite3.Connection,
     team: str,
     household_id: str,
-    apply: Callable[[dict], tuple[str, str]],
+    form: Submitted,
+    apply: Apply,
 ) -> Response:
     """Check the household, apply one registration, audit it, and go back to the household page."""
     team = require_team(user, team)  # the URL's safe id -> the team code
     data = household_data(request, con, team, household_id)
-    try:
-        action, detail = apply(data)
-    except _Invalid as invalid:
-        return household_page(request, user, con, team, household_id, error=str(invalid), status_code=400)
-    audit(
-        con,
-        request,
-        user,
-        action,
-        household_id=household_id,
-        as_of_date=data["as_of"],
-        run_id=data["entry"]["run_id"],
-        detail=detail,
-    )
-    return RedirectResponse(f"/teams/{safe_id(team)}/huishoudens/{household_id}", status_code=303)
+    lines = apply(data, form)
+    if lines is None or form.errors:
+        return household_page(request, user, con, team, household_id, form=form, status_code=400)
+    for action, detail in lines:
+        audit(
+            con,
+            request,
+            user,
+            action,
+            household_id=household_id,
+            as_of_date=data["as_of"],
+            run_id=data["entry"]["run_id"],
+            detail=detail,
+        )
+    page = f"/teams/{safe_id(team)}/huishoudens/{household_id}"
+    return RedirectResponse(f"{page}?opgeslagen={form.name.split('-')[0]}#registreren", status_code=303)
 
 
 @router.post("/teams/{team}/huishoudens/{household_id}/contactpoging")
@@ -101,15 +87,24 @@ def register_contact_attempt(
     soort: Annotated[str, Form()] = "",
     bereikt: Annotated[str, Form()] = "",
     dagdeel: Annotated[str, Form()] = "",
+    opvolgen_op: Annotated[str, Form()] = "",
+    notitie: Annotated[str, Form()] = "",
 ):
     vocab = ddas_vocabulary()
+    typed = {"datum": datum, "soort": soort, "bereikt": bereikt, "dagdeel": dagdeel}
+    form = Submitted("contactpoging", {**typed, "opvolgen_op": opvolgen_op, "notitie": notitie})
 
-    def apply(data):
-        day = _date(datum)
-        _one_of(soort, vocab["EnumContactsoort"], "soort contact")
-        _one_of(bereikt, ("ja", "nee"), "waarde bij 'bereikt'")
-        if dagdeel:
-            _one_of(dagdeel, vocab["EnumDagdeel"], "dagdeel")
+    def apply(data, form):
+        day = form.date("datum", event_dates(data["entry"].get("first_signal_date")), "datum van het contact")
+        form.choice("soort", tuple(vocab["EnumContactsoort"]), "soort contact")
+        form.choice("bereikt", ("ja", "nee"), "waarde bij 'bereikt'")
+        form.choice("dagdeel", tuple(vocab["EnumDagdeel"]), "dagdeel", required=False)
+        follow_up = (
+            form.date("opvolgen_op", follow_up_dates(), "datum om op te volgen") if opvolgen_op else None
+        )
+        note = form.note("notitie")
+        if form.errors or day is None:
+            return None
         state.add_contact_attempt(
             con,
             wijkteam=team,
@@ -120,10 +115,20 @@ def register_contact_attempt(
             is_reached=bereikt == "ja",
             dagdeel=dagdeel or None,
             registered_by=user.username,
+            follow_up_date=follow_up,
+            note=note,
         )
-        return "contactpoging_geregistreerd", f"{day.isoformat()} {soort} bereikt={bereikt} {dagdeel}".strip()
+        detail = f"{day.isoformat()} {soort} bereikt={bereikt} {dagdeel}".strip()
+        if follow_up:
+            detail += f", opvolgen op {follow_up.isoformat()}"
+        lines = [("contactpoging_geregistreerd", detail)]
+        if note:  # that there is a note and how long, never its text
+            lines.append(
+                ("notitie_vastgelegd", f"bij de contactpoging van {day.isoformat()}, {len(note)} tekens")
+            )
+        return lines
 
-    return _change(request, user, con, team, household_id, apply)
+    return _change(request, user, con, team, household_id, form, apply)
 
 
 @router.post("/teams/{team}/huishoudens/{household_id}/resultaat")
@@ -136,9 +141,15 @@ def register_result(
     datum: Annotated[str, Form()] = "",
     eindresultaat: Annotated[str, Form()] = "",
 ):
-    def apply(data):
-        day = _date(datum)
-        _one_of(eindresultaat, ddas_vocabulary()["EnumEindresultaat"], "eindresultaat")
+    form = Submitted("resultaat", {"datum": datum, "eindresultaat": eindresultaat})
+
+    def apply(data, form):
+        day = form.date(
+            "datum", event_dates(data["entry"].get("first_signal_date")), "datum van het resultaat"
+        )
+        form.choice("eindresultaat", tuple(ddas_vocabulary()["EnumEindresultaat"]), "eindresultaat")
+        if form.errors or day is None:
+            return None
         state.add_case_result(
             con,
             wijkteam=team,
@@ -148,9 +159,9 @@ def register_result(
             eindresultaat=eindresultaat,
             registered_by=user.username,
         )
-        return "resultaat_geregistreerd", f"{day.isoformat()} {eindresultaat}"
+        return [("resultaat_geregistreerd", f"{day.isoformat()} {eindresultaat}")]
 
-    return _change(request, user, con, team, household_id, apply)
+    return _change(request, user, con, team, household_id, form, apply)
 
 
 @router.post("/teams/{team}/huishoudens/{household_id}/toewijzing")
@@ -162,14 +173,16 @@ def assign(
     con: StateDB,
     medewerker: Annotated[str, Form()] = "",
 ):
-    def apply(data):
-        worker = " ".join(medewerker.split())
-        if not worker or len(worker) > 80:
-            raise _Invalid("Vul de naam van de medewerker in (hoogstens 80 tekens).")
-        state.add_assignment(con, wijkteam=team, household_id=household_id, worker=worker, by=user.username)
-        return "toegewezen", f"aan {worker}"
+    form = Submitted("toewijzing", {"medewerker": medewerker})
 
-    return _change(request, user, con, team, household_id, apply)
+    def apply(data, form):
+        worker = form.text("medewerker", "de naam van de medewerker", 1, 80)
+        if form.errors:
+            return None
+        state.add_assignment(con, wijkteam=team, household_id=household_id, worker=worker, by=user.username)
+        return [("toegewezen", f"aan {worker}")]
+
+    return _change(request, user, con, team, household_id, form, apply)
 
 
 @router.post("/teams/{team}/huishoudens/{household_id}/baan")
@@ -184,13 +197,16 @@ def move_to_lane(
 ):
     """Move the household to another lane of this list, with a reason: a person decides, on the record."""
     lanes = default_lanes()
+    form = Submitted("baan", {"baan": baan, "reden": reden})
 
-    def apply(data):
-        _one_of(baan, lanes.codes, "baan")
-        reason = _reason(reden, "de andere baan")
+    def apply(data, form):
+        form.choice("baan", lanes.codes, "baan")
+        reason = form.text("reden", "een reden voor de andere baan", 10, 500)
         current = data["entry"]["lane"]  # where the list shows it now, an earlier override included
         if baan == current:
-            raise _Invalid(f"Dit huishouden staat al in de baan {lanes.label(baan)}.")
+            form.refuse("baan", f"Dit huishouden staat al in de baan {lanes.label(baan)}.")
+        if form.errors:
+            return None
         state.add_lane_override(
             con,
             wijkteam=team,
@@ -200,9 +216,9 @@ def move_to_lane(
             reason=reason,
             by=user.username,
         )
-        return "baan_aangepast", f"{lanes.label(current)} → {lanes.label(baan)}"
+        return [("baan_aangepast", f"{lanes.label(current)} → {lanes.label(baan)}")]
 
-    return _change(request, user, con, team, household_id, apply)
+    return _change(request, user, con, team, household_id, form, apply)
 
 
 @router.post("/teams/{team}/huishoudens/{household_id}/intrekken")
@@ -217,12 +233,20 @@ def withdraw(
     reden: Annotated[str, Form()] = "",
 ):
     """Withdraw a registration the team made by mistake: a withdrawal row with a reason, never an erasure."""
+    known = soort in WITHDRAWABLE and registratie.isdigit() and len(registratie) <= 18
+    # one withdrawal form per registration: the name says which, so the error stands next to it
+    name = f"intrekken-{soort}-{registratie}" if known else "intrekken"
+    form = Submitted(name, {"soort": soort, "registratie": registratie, "reden": reden})
 
-    def apply(data):
-        kind = WITHDRAWABLE[_one_of(soort, tuple(WITHDRAWABLE), "soort registratie")]
-        reason = _reason(reden, "het intrekken")
-        if not registratie.isdigit() or len(registratie) > 18:
-            raise _Invalid("Deze registratie bestaat niet bij dit huishouden.")
+    def apply(data, form):
+        if not known:
+            form.refuse("registratie", "Deze registratie bestaat niet bij dit huishouden.")
+            return None
+        reason = form.text("reden", "een reden voor het intrekken", 10, 500)
+        if form.errors:
+            return None
+        kind = WITHDRAWABLE[soort]
+        has_note = kind == "contact_attempt" and note_of(con, int(registratie)) is not None
         try:
             added = state.add_withdrawal(
                 con,
@@ -233,10 +257,20 @@ def withdraw(
                 reason=reason,
                 by=user.username,
             )
-        except KeyError as unknown:
-            raise _Invalid("Deze registratie bestaat niet bij dit huishouden.") from unknown
+        except KeyError:
+            form.refuse("registratie", "Deze registratie bestaat niet bij dit huishouden.")
+            return None
         if not added:
-            raise _Invalid("Deze registratie was al ingetrokken.")
-        return "registratie_ingetrokken", f"{soort} {registratie}: {reason}"
+            form.refuse("registratie", "Deze registratie was al ingetrokken.")
+            return None
+        lines = [("registratie_ingetrokken", f"{soort} {registratie}: {reason}")]
+        if has_note:
+            lines.append(
+                (
+                    "notitie_ingetrokken",
+                    f"bij contactpoging {registratie}; verwijderd bij de volgende opschoning",
+                )
+            )
+        return lines
 
-    return _change(request, user, con, team, household_id, apply)
+    return _change(request, user, con, team, household_id, form, apply)

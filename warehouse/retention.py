@@ -45,6 +45,7 @@ class RetentionConfig(BaseModel):
     quarantine_months: int = Field(gt=0)
     lists_months: int = Field(gt=0)
     registrations_months: int = Field(gt=0)
+    notes_months: int = Field(gt=0)  # portal.sqlite contact_note (portal/state/notes.py)
     training_snapshot_months: int = Field(gt=0)
 
     @model_validator(mode="after")

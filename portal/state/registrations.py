@@ -43,22 +43,42 @@ def add_contact_attempt(
     is_reached: bool,
     dagdeel: str | None,
     registered_by: str,
-) -> None:
-    con.execute(
-        "insert into contact_attempt (wijkteam, household_id, address_key, contact_date, soort, "
-        "is_reached, dagdeel, registered_at, registered_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            wijkteam,
-            household_id,
-            address_key,
-            contact_date.isoformat(),
-            soort,
-            int(is_reached),
-            dagdeel,
-            now_iso(),
-            registered_by,
-        ],
-    )
+    follow_up_date: date | None = None,
+    note: str | None = None,
+) -> int:
+    """One contact attempt, with its follow-up date and note (if any), in one transaction; its id."""
+    registered_at = now_iso()
+    con.execute("begin immediate")
+    try:
+        cur = con.execute(
+            "insert into contact_attempt (wijkteam, household_id, address_key, contact_date, soort, "
+            "is_reached, dagdeel, registered_at, registered_by, follow_up_date) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                wijkteam,
+                household_id,
+                address_key,
+                contact_date.isoformat(),
+                soort,
+                int(is_reached),
+                dagdeel,
+                registered_at,
+                registered_by,
+                follow_up_date.isoformat() if follow_up_date else None,
+            ],
+        )
+        attempt_id = int(cur.lastrowid)
+        if note:
+            con.execute(
+                "insert into contact_note (attempt_id, wijkteam, household_id, note, registered_at, "
+                "registered_by) values (?, ?, ?, ?, ?, ?)",
+                [attempt_id, wijkteam, household_id, note, registered_at, registered_by],
+            )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return attempt_id
 
 
 def add_case_result(
@@ -132,6 +152,7 @@ def household_registrations(
     Withdrawn registrations are included (the history shows them as withdrawn, with the reason):
     `withdrawn_at` is set on those. What counts (list marks, the nightly import) leaves them out.
     `tier_overrides` are the overrides from before the lanes (empty in a file without them).
+    Each attempt has its `note` (None without one, or once the attempt is withdrawn).
     """
     params = [wijkteam, household_id]
     orders = {
@@ -148,6 +169,14 @@ def household_registrations(
             continue
         query = f"{_with_withdrawal(kind, _OF_HOUSEHOLD)} order by {order}"
         found[key] = [dict(r) for r in con.execute(query, params)]
+    notes = dict(
+        con.execute(
+            "select attempt_id, note from contact_note where wijkteam = ? and household_id = ?", params
+        )
+    )
+    for attempt in found["attempts"]:
+        # a withdrawn attempt's note is not shown (it may be about another household); the purge deletes it
+        attempt["note"] = None if attempt["withdrawn_at"] else notes.get(attempt["attempt_id"])
     return found
 
 

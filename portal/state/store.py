@@ -8,11 +8,16 @@ The audit log and the registrations are append-only: there is no UPDATE or DELET
 code, and triggers refuse both. Only sessions are deleted (log-out, expiry, deactivation) and
 accounts changed (active or not, password).
 
-SQLite cannot change a CHECK constraint. The two tables whose CHECK follows configuration or a new
+SQLite cannot change a CHECK constraint. The tables whose CHECK follows configuration or a new
 kind of registration (`withdrawal.kind`, `lane_override.lane`, which lists the lane codes of
-rules/lanes.yaml) are rebuilt in place when their definition differs from the one below: inside one
-transaction the rows are copied to a table with the new definition, which replaces the old one, and
-the triggers are made again. Rows that the new CHECK refuses abort the rebuild (nothing changes).
+rules/lanes.yaml), and `contact_attempt`, which gained a column (`follow_up_date`), are rebuilt in
+place when their definition differs from the one below: inside one transaction the rows are copied
+to a table with the new definition, which replaces the old one, and the triggers are made again.
+Rows that the new CHECK refuses abort the rebuild (nothing changes). A new column is NULL in the
+rows from before.
+
+Notes on contact attempts (`contact_note`) are not append-only: the retention purge deletes them
+(portal/state/notes.py); a trigger refuses UPDATE.
 """
 
 from __future__ import annotations
@@ -79,19 +84,6 @@ create index if not exists audit_log_by_action on audit_log (action, username);
 
 -- What coordinators registered. The nightly flow takes these into reg_contact_attempt and
 -- reg_case_result (source 'portal'); signals.registrations.load_portal_registrations reads them.
-create table if not exists contact_attempt (
-    attempt_id      integer primary key,
-    wijkteam        text not null,
-    household_id    text not null,
-    address_key     text not null,
-    contact_date    text not null,
-    soort           text not null,
-    is_reached      integer not null check (is_reached in (0, 1)),
-    dagdeel         text,
-    registered_at   text not null,
-    registered_by   text not null
-);
-
 create table if not exists case_result (
     result_id       integer primary key,
     wijkteam        text not null,
@@ -111,6 +103,44 @@ create table if not exists assignment (
     assigned_at     text not null,
     assigned_by     text not null
 );
+"""
+
+# What coordinators registered. The nightly flow takes these into reg_contact_attempt (source
+# 'portal'). `follow_up_date` (opvolgen op) came later: a file without it is rebuilt with it (NULL
+# for the attempts made before).
+CONTACT_ATTEMPT = """
+create table if not exists contact_attempt (
+    attempt_id      integer primary key,
+    wijkteam        text not null,
+    household_id    text not null,
+    address_key     text not null,
+    contact_date    text not null,
+    soort           text not null,
+    is_reached      integer not null check (is_reached in (0, 1)),
+    dagdeel         text,
+    registered_at   text not null,
+    registered_by   text not null,
+    follow_up_date  text
+)
+"""
+
+# A coordinator's note on a contact attempt: personal data, shown to the team's coordinators only,
+# never exported or taken into the warehouse. Not append-only like the registrations: the retention
+# purge (portal/state/notes.py) deletes a note after its term, or once its attempt is withdrawn.
+# A trigger refuses UPDATE; nothing but the purge deletes.
+CONTACT_NOTE = """
+create table if not exists contact_note (
+    attempt_id      integer primary key, -- contact_attempt.attempt_id (no FOREIGN KEY: a rebuild of
+                                     -- contact_attempt drops and renames it)
+    wijkteam        text not null,
+    household_id    text not null,
+    note            text not null check (length(trim(note)) > 0),
+    registered_at   text not null,
+    registered_by   text not null
+);
+
+create trigger if not exists contact_note_no_update before update on contact_note
+begin select raise(abort, 'contact_note cannot be changed'); end;
 """
 
 # A coordinator moves a household to another lane for one list (as-of date), with a reason. The
@@ -165,7 +195,11 @@ def _lane_override_ddl() -> str:
 
 def _rebuilt_tables() -> dict[str, str]:
     """The tables rebuilt in place when their definition changed: name → definition."""
-    return {"withdrawal": WITHDRAWAL, "lane_override": _lane_override_ddl()}
+    return {
+        "withdrawal": WITHDRAWAL,
+        "lane_override": _lane_override_ddl(),
+        "contact_attempt": CONTACT_ATTEMPT,
+    }
 
 
 def _triggers(tables: tuple[str, ...] = APPEND_ONLY) -> str:
@@ -230,6 +264,7 @@ def open_state(path: Path) -> sqlite3.Connection:
         stored = _stored(con, table)
         if stored is not None and _body(stored) != _body(ddl):
             _rebuild(con, table, ddl)
+    con.executescript(CONTACT_NOTE)  # after contact_attempt has its final form: it refers to it
     con.executescript(_triggers())
     return con
 
