@@ -61,21 +61,29 @@ def months_after(day: date, months: int) -> date:
 
 @dataclass(frozen=True)
 class DateRange:
+    """The dates a field accepts, and what a date before or after them is, in words."""
+
     first: date
     last: date
+    too_early: str
+    too_late: str
 
 
 def event_dates(first_signal: date | None, on: date | None = None) -> DateRange:
     """The dates a contact attempt or result may have: from the first signal to today."""
     now = on or today()
     floor = first_signal or months_after(now, -retention().registrations_months)
-    return DateRange(min(floor, now), now)
+    since = "het eerste signaal" if first_signal else "de bewaartermijn van registraties"
+    return DateRange(min(floor, now), now, f"ligt vóór {since}", "ligt in de toekomst")
 
 
 def follow_up_dates(on: date | None = None) -> DateRange:
     """The dates a follow-up may be planned on: today to follow_up_max_months ahead."""
     now = on or today()
-    return DateRange(now, months_after(now, forms_config().follow_up_max_months))
+    months = forms_config().follow_up_max_months
+    return DateRange(
+        now, months_after(now, months), "ligt in het verleden", f"ligt meer dan {months} maanden vooruit"
+    )
 
 
 def _parse_day(raw: str) -> date | None:
@@ -109,10 +117,11 @@ class Form:
             self.refuse(name, f"Vul de {what} in als dag-maand-jaar, bijvoorbeeld {nl_date(allowed.last)}.")
             return None
         if day < allowed.first or day > allowed.last:
+            problem = allowed.too_early if day < allowed.first else allowed.too_late
             self.refuse(
                 name,
-                f"De {what} ligt buiten de mogelijke periode: kies een datum van "
-                f"{nl_date(allowed.first)} tot en met {nl_date(allowed.last)}.",
+                f"De {what} {problem}: kies een datum van {nl_date(allowed.first)} "
+                f"tot en met {nl_date(allowed.last)}.",
             )
             return None
         return day

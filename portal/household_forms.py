@@ -258,10 +258,15 @@ def withdraw(
                 by=user.username,
             )
         except KeyError:
-            form.refuse("registratie", "Deze registratie bestaat niet bij dit huishouden.")
-            return None
+            added = None
         if not added:
-            form.refuse("registratie", "Deze registratie was al ingetrokken.")
+            form.name = "intrekken"  # the page has no withdrawal form for it: said above the history
+            form.refuse(
+                "registratie",
+                "Deze registratie was al ingetrokken."
+                if added is False
+                else "Deze registratie bestaat niet bij dit huishouden.",
+            )
             return None
         lines = [("registratie_ingetrokken", f"{soort} {registratie}: {reason}")]
         if has_note:

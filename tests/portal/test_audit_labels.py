@@ -1,7 +1,8 @@
 """Every action the audit log can record has a Dutch label, and the audit page shows labels only.
 
 The actions are found in the code itself: the string arguments of every `audit(...)` call, and the
-actions the household forms hand back to their audit call (`return "action", detail`).
+actions the household forms hand back to their audit call (`return [("action", detail)]`, or
+`lines.append(("action", detail))`).
 """
 
 from __future__ import annotations
@@ -37,10 +38,16 @@ def written_actions() -> set[str]:
                 if name == "audit":
                     # the action is the only positional string argument; keyword values are fields
                     found |= set().union(*(_strings(a) for a in node.args)) if node.args else set()
-            if path.name == "household_forms.py" and isinstance(node, ast.Return):
-                value = node.value
-                if isinstance(value, ast.Tuple) and len(value.elts) == 2:
-                    found |= _strings(value.elts[0])
+            if path.name == "household_forms.py":
+                if isinstance(node, ast.Return) and isinstance(node.value, ast.List):
+                    lines = node.value.elts
+                elif isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "append":
+                    lines = node.args
+                else:
+                    continue
+                for line in lines:
+                    if isinstance(line, ast.Tuple) and len(line.elts) == 2:
+                        found |= _strings(line.elts[0])
     return found
 
 

@@ -114,7 +114,7 @@ def test_a_lane_override_moves_the_row_into_that_lane_and_its_filter_and_a_withd
     token = csrf_of(coordinator, page)
     reason = "Buurtwerker meldt <acute> zorgen over de woning"
     done = coordinator.post(f"{page}/baan", data={"baan": "acuut", "reden": reason, "csrf_token": token})
-    assert done.status_code == 303 and done.headers["location"] == page
+    assert done.status_code == 303 and done.headers["location"].startswith(f"{page}?opgeslagen=")
 
     listing = coordinator.get(LIST).text
     acute, ranked = sections(listing)["acuut"], sections(listing)["vroeg_erop_af"]
