@@ -85,18 +85,33 @@ def test_a_coordinator_registers_a_contact_attempt_and_a_result_that_survive_a_r
     page.screenshot(path=SCREENSHOTS / "coordinator-huishouden.png", full_page=True)
 
     today = date.today().isoformat()
-    attempt = page.locator("form[action$='/contactpoging']")
-    attempt.locator("input[name=datum]").fill(today)
-    attempt.locator("select[name=soort]").select_option(index=0)
+    attempt = page.locator("#form-contactpoging")
+    # a date that cannot be right: refused next to the field, what was typed kept, the page at the form
+    attempt.locator("input[name=datum]").fill("1900-01-01")
+    attempt.locator("select[name=soort]").select_option(index=1)  # index 0 is "— kies —"
     attempt.locator("select[name=bereikt]").select_option("ja")
+    attempt.locator("textarea[name=notitie]").fill("Buurvrouw heeft sleutel")
     attempt.locator("button[type=submit]").click()
     page.wait_for_load_state()
-    result = page.locator("form[action$='/resultaat']")
+    assert page.url.endswith("#form-contactpoging")
+    attempt = page.locator("#form-contactpoging")
+    assert attempt.locator("input[name=datum]").get_attribute("aria-invalid") == "true"
+    assert "ligt vóór het eerste signaal" in attempt.locator("#fout-contactpoging-datum").inner_text()
+    assert attempt.locator("select[name=bereikt]").input_value() == "ja"
+    assert attempt.locator("textarea[name=notitie]").input_value() == "Buurvrouw heeft sleutel"
+    page.screenshot(path=SCREENSHOTS / "coordinator-fout-bij-veld.png", full_page=True)
+    attempt.locator("input[name=datum]").fill(today)
+    attempt.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("?opgeslagen=contactpoging#registreren")
+    assert page.locator("[role=status]").inner_text() == "De contactpoging is vastgelegd."
+    result = page.locator("#form-resultaat")
     result.locator("input[name=datum]").fill(today)
-    chosen = result.locator("select[name=eindresultaat] option").first.inner_text()
-    result.locator("select[name=eindresultaat]").select_option(index=0)
+    chosen = result.locator("select[name=eindresultaat] option").nth(1).inner_text()
+    result.locator("select[name=eindresultaat]").select_option(index=1)
     result.locator("button[type=submit]").click()
     page.wait_for_load_state()
+    assert page.locator("[role=status]").inner_text() == "Het eindresultaat is vastgelegd."
 
     page.reload()
     history = page.content()
@@ -196,7 +211,7 @@ def test_a_coordinator_moves_a_household_to_the_acute_lane_and_finds_it_there(si
     page.locator(f"#baan-vroeg_erop_af a[href^='/teams/{OWN_TEAM}/huishoudens/']").first.click()
     page.wait_for_load_state()
     household = page.url.rsplit("/", 1)[-1]
-    form = page.locator("form[action$='/baan']")
+    form = page.locator("#form-baan")
     form.locator("select[name=baan]").select_option("acuut")
     form.locator("input[name=reden]").fill("Buurtwerker ziet dat de woning leeg wordt gehaald")
     form.locator("button[type=submit]").click()
