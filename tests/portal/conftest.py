@@ -54,6 +54,9 @@ def run_nightly(root: Path, history: bool = False) -> dict:
     return nightly(str(root), TINY_AS_OF, history_manifest=history_manifest(root) if history else None)
 
 
+PRISTINE_STATE = "portal.pristine.sqlite"
+
+
 @pytest.fixture(scope="session")
 def portal_workspace(prefect_server, tiny_region, tmp_path_factory) -> PortalWorkspace:
     from portal import state
@@ -68,6 +71,9 @@ def portal_workspace(prefect_server, tiny_region, tmp_path_factory) -> PortalWor
     for name, (role, team, supplier) in ACCOUNTS.items():
         state.add_account(con, name, role, password_hash, team_code=team, supplier_code=supplier)
     con.close()
+    # The portal state as the tests find it before any of them registers anything: copies of the
+    # workspace start from this, whichever tests changed the shared one before them.
+    shutil.copyfile(root / "portal.sqlite", root.parent / PRISTINE_STATE)
     wh = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
     try:
         first = (
@@ -113,6 +119,9 @@ def laned_workspace(portal_workspace, tmp_path_factory) -> LanedWorkspace:
     """
     root = tmp_path_factory.mktemp("laned-ws") / "ws"
     shutil.copytree(portal_workspace.root, root)
+    for journal in ("portal.sqlite-wal", "portal.sqlite-shm", "portal.sqlite-journal"):
+        (root / journal).unlink(missing_ok=True)  # never replay another test's changes onto it
+    shutil.copyfile(portal_workspace.root.parent / PRISTINE_STATE, root / "portal.sqlite")
     wh = duckdb.connect(str(root / "warehouse.duckdb"))
     try:
         households = [
