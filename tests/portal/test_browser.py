@@ -8,58 +8,25 @@ browser saw is in the audit log.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.portal.conftest import OWN_SUPPLIER, OWN_TEAM, PASSWORD, live_portal
+from tests.portal.browser import SCREENSHOTS, chromium, log_in, served_copy
+from tests.portal.conftest import OWN_SUPPLIER, OWN_TEAM
 from tests.portal.test_uploads import _bad_file
-
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artefacts" / "screenshots"
 
 
 @pytest.fixture(scope="module")
 def site(portal_workspace, tmp_path_factory):
-    """The portal on a copy of the workspace, served by uvicorn on loopback in a thread."""
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
-    root = tmp_path_factory.mktemp("browser-ws") / "ws"
-    shutil.copytree(portal_workspace.root, root)
-    with live_portal(root) as port:
-        yield f"http://127.0.0.1:{port}", root
+    yield from served_copy(portal_workspace, tmp_path_factory, "browser-ws")
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield chromium
-        chromium.close()
-
-
-def _log_in(browser, url: str, username: str):
-    page = browser.new_page()
-    page.goto(f"{url}/inloggen")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    return page
+    yield from chromium()
 
 
 def _audit(root: Path, username: str) -> list[tuple[str, str | None]]:
@@ -74,7 +41,7 @@ def _audit(root: Path, username: str) -> list[tuple[str, str | None]]:
 
 def test_a_coordinator_registers_a_contact_attempt_and_a_result_that_survive_a_reload(site, browser):
     url, root = site
-    page = _log_in(browser, url, "coord-own")
+    page = log_in(browser, url, "coord-own")
     page.goto(f"{url}/teams/{OWN_TEAM}/lijst")
     assert page.locator("table").count() > 0
     page.screenshot(path=SCREENSHOTS / "coordinator-lijst.png", full_page=True)
@@ -133,7 +100,7 @@ def test_a_coordinator_registers_a_contact_attempt_and_a_result_that_survive_a_r
 def test_a_coordinator_withdraws_a_mistaken_registration_with_a_reason(site, browser):
     """Runs after the registration test: its contact attempt is withdrawn, and stays visible as such."""
     url, _ = site
-    page = _log_in(browser, url, "coord-own")
+    page = log_in(browser, url, "coord-own")
     page.goto(f"{url}/teams/{OWN_TEAM}/lijst")
     page.locator(f"a[href^='/teams/{OWN_TEAM}/huishoudens/']").first.click()
     page.wait_for_load_state()
@@ -148,7 +115,7 @@ def test_a_coordinator_withdraws_a_mistaken_registration_with_a_reason(site, bro
 
 def test_the_administrator_makes_an_account_and_sees_its_password_once(site, browser):
     url, _ = site
-    page = _log_in(browser, url, "admin")
+    page = log_in(browser, url, "admin")
     assert page.url.endswith("/beheer/accounts")
     form = page.locator("form[action='/beheer/accounts/nieuw']")
     form.locator("input[name=gebruikersnaam]").fill("browser-coen")
@@ -166,7 +133,7 @@ def test_the_administrator_makes_an_account_and_sees_its_password_once(site, bro
 
 def test_a_supplier_uploads_a_bad_file_and_sees_the_row_errors(site, browser, portal_workspace, tmp_path):
     url, _ = site
-    page = _log_in(browser, url, "supplier-own")
+    page = log_in(browser, url, "supplier-own")
     page.goto(f"{url}/leveranciers/{OWN_SUPPLIER}/leveringen")
     bad = tmp_path / "achterstanden-oktober.csv"
     bad.write_bytes(_bad_file(portal_workspace))
@@ -183,7 +150,7 @@ def test_a_supplier_uploads_a_bad_file_and_sees_the_row_errors(site, browser, po
 
 def test_an_evaluator_opens_the_figures_without_personal_data(site, browser, portal_workspace):
     url, _ = site
-    page = _log_in(browser, url, "evaluator")
+    page = log_in(browser, url, "evaluator")
     page.goto(f"{url}/evaluatie")
     assert page.locator("h1").count() > 0
     text = page.content()
@@ -206,7 +173,7 @@ def test_every_personal_data_page_the_browser_saw_is_in_the_audit_log(site, brow
 
 def test_a_coordinator_moves_a_household_to_the_acute_lane_and_finds_it_there(site, browser):
     url, root = site
-    page = _log_in(browser, url, "coord-own")
+    page = log_in(browser, url, "coord-own")
     page.goto(f"{url}/teams/{OWN_TEAM}/lijst")
     page.locator(f"#baan-vroeg_erop_af a[href^='/teams/{OWN_TEAM}/huishoudens/']").first.click()
     page.wait_for_load_state()

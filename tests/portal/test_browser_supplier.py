@@ -7,12 +7,10 @@ once; the upload is in the history at once and its report opens from there.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from tests.portal.conftest import OWN_SUPPLIER, live_portal
-from tests.portal.test_browser import CHROMIUM, FLAGS, SCREENSHOTS, _log_in
+from tests.portal.browser import SCREENSHOTS, chromium, log_in, served_copy
+from tests.portal.conftest import OWN_SUPPLIER
 from tests.portal.test_uploads import _bad_file
 
 AMBER = "rgb(255, 240, 194)"  # .status-gedeeltelijk in portal/static/portal.css
@@ -20,23 +18,12 @@ AMBER = "rgb(255, 240, 194)"  # .status-gedeeltelijk in portal/static/portal.css
 
 @pytest.fixture(scope="module")
 def site(portal_workspace, tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
-    root = tmp_path_factory.mktemp("browser-supplier-ws") / "ws"
-    shutil.copytree(portal_workspace.root, root)
-    with live_portal(root) as port:
-        yield f"http://127.0.0.1:{port}", root
+    yield from served_copy(portal_workspace, tmp_path_factory, "browser-supplier-ws")
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield chromium
-        chromium.close()
+    yield from chromium()
 
 
 def _uploads(root) -> list:
@@ -47,7 +34,7 @@ def _uploads(root) -> list:
 def test_a_partly_bad_upload_is_amber_and_a_reload_sends_nothing(site, browser, portal_workspace, tmp_path):
     url, root = site
     before = len(_uploads(root))
-    page = _log_in(browser, url, "supplier-own")
+    page = log_in(browser, url, "supplier-own")
     page.goto(f"{url}/leveranciers/{OWN_SUPPLIER}/leveringen")
     bad = tmp_path / "achterstanden-november.csv"
     bad.write_bytes(_bad_file(portal_workspace))
