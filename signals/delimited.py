@@ -120,7 +120,7 @@ def read_records(data: pl.DataFrame, separator: str, width: int) -> tuple[pl.Dat
         pl.when(pl.col("closed"))
         .then(
             pl.format(
-                "Deze regel heeft {} velden en de kopregel {}: {}.",
+                reasons.FIELD_COUNT,
                 pl.col("fields"),
                 pl.lit(width),
                 pl.when(pl.col("fields") > width)

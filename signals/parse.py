@@ -299,7 +299,7 @@ def _cell_findings(frame: pl.DataFrame, contract: FeedContract) -> tuple[pl.Data
                 .then(pl.lit(reasons.CONTROL_CHARACTERS))
                 .otherwise(
                     pl.format(
-                        "De waarde is te lang: {} tekens, hoogstens {} toegestaan.",
+                        reasons.TOO_LONG,
                         length,
                         pl.lit(column.length_limit),
                     )

@@ -172,14 +172,11 @@ FIELD_COUNT_TOO_MANY_HINT = (
 FIELD_COUNT_TOO_FEW_HINT = "er ontbreken waarden of scheidingstekens"
 
 
-def field_count(found: int, expected: int) -> str:
-    """The sentence `signals.delimited` builds in polars for many lines at once (same words)."""
-    hint = FIELD_COUNT_TOO_MANY_HINT if found > expected else FIELD_COUNT_TOO_FEW_HINT
-    return f"Deze regel heeft {found} velden en de kopregel {expected}: {hint}."
-
-
-def too_long(length: int, limit: int) -> str:
-    return f"De waarde is te lang: {length} tekens, hoogstens {limit} toegestaan."
+# Polars format strings (`pl.format`), filled per row with numbers only: the readers build these
+# sentences for many rows at once. FIELD_COUNT: fields found, fields in the header, one of the hints.
+FIELD_COUNT = "Deze regel heeft {} velden en de kopregel {}: {}."
+# TOO_LONG: the value's length and the column's limit.
+TOO_LONG = "De waarde is te lang: {} tekens, hoogstens {} toegestaan."
 
 
 # Shown instead of a person field's value in a finding.
