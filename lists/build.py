@@ -72,6 +72,7 @@ def build_lists(
                 "code_version": code_version,
                 "run_id": run_id,
                 "months": list(MONTHS_NL),
+                "risk_rise_min": lanes.changes.risk_rise_min,
             },
         )
     finally:

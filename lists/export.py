@@ -21,9 +21,10 @@ import duckdb
 import polars as pl
 from xlsxwriter import Workbook
 
-from lists.status import STATUS_JOINS, register_status
+from lists.placement import placement
+from lists.status import STATUS_JOINS, STATUS_WORDS, register_status
 from rules.lanes import default_lanes
-from signals.registry import safe_id
+from signals.registry import safe_id, teams
 
 # A house number with its addition as Dutch addresses are written: "3A" for a letter, "3-10", "3-hs"
 # for the rest (never "3 10", which reads as two numbers). Used by the portal too.
@@ -37,7 +38,8 @@ ADDRESS_SQL = (
 # Typed: dates are dates, the risk a fraction and counts integers; the XLSX keeps those types (with
 # Dutch number formats), the CSV writes them as Dutch readers do (CSV_TEXT). The team's status
 # (lists/status.py) and the address in parts (for letters and mail merge) follow the list columns.
-LIST_QUERY = """
+LIST_QUERY = (
+    """
 select
     e.wijkteam,
     e.rank as "Rang",
@@ -45,9 +47,12 @@ select
     e.lane_rank as "Plaats in baan",
     e.acute_date as "Datum (acuut)",
     case when e.is_within_capacity then 'ja' else 'nee' end as "Binnen capaciteit",
-    e.score as "Punten",
+    case when not l.is_by_date then e.score end as "Punten",
     e.risk as "Geschatte kans op aanzegging binnen 6 maanden",
     case when e.is_new then 'ja' else 'nee' end as "Nieuw",
+    case when e.is_changed then 'ja' else 'nee' end as "Veranderd",
+    array_to_string(e.changes_nl, ' | ') as "Wat is veranderd",
+    e.compared_with as "Vergeleken met de lijst van",
     case when e.is_in_trajectory then 'ja' else 'nee' end as "In traject",
     e.wgs_open as "Wgs: signalen die op opvolging wachten",
     ol.lane_label as "Baan aangepast door team",
@@ -57,7 +62,8 @@ select
     c.soort as "Soort contact",
     r.eindresultaat as "Resultaat",
     r.result_date as "Datum resultaat",
-    case when r.result_date >= e.first_signal_date then 'afgesloten' else 'open' end as "Status",
+    $status_words as "Status",
+    c.follow_up_date as "Opvolgen op",
     $address as "Adres",
     a.street as "Straat",
     a.house_number as "Huisnummer",
@@ -72,14 +78,21 @@ select
     e.reasons_nl[2] as "Reden 2",
     e.reasons_nl[3] as "Reden 3",
     array_to_string(e.rule_reasons_nl, ' | ') as "Regels",
-    e.suggested_action as "Voorgestelde aanpak"
+    e.suggested_action as "Voorgestelde aanpak",
+    -- for lists/placement.py (dropped before writing)
+    e.lane as _lane, m.override_lane as _override_lane, e.score as _score, e.acute_date as _acute_date,
+    e.is_within_capacity as _within
 from fct_list_entry as e
 inner join ref_address as a using (address_key)
 inner join _lanes as l using (lane)
 $status
 where e.as_of_date = ?
 order by e.wijkteam, e.rank
-""".replace("$address", ADDRESS_SQL).replace("$status", STATUS_JOINS)  # constants, no input
+""".replace("$address", ADDRESS_SQL)
+    .replace("$status_words", STATUS_WORDS)
+    .replace("$status", STATUS_JOINS)
+)
+# (constants, no input)
 
 RISK = "Geschatte kans op aanzegging binnen 6 maanden"
 # Excel number formats (stored in the file in Excel's own notation; Dutch Excel shows "d-m-jjjj"
@@ -183,14 +196,68 @@ def _write_xlsx(frame: pl.DataFrame, path: Path, as_of: date, title: str, accoun
 
 
 def _entries(con: duckdb.DuckDBPyConnection, as_of: date, state_path: Path | None) -> pl.DataFrame:
-    """The list of `as_of` with each household's status (lists/status.py), typed, formulas neutralised."""
+    """The list of `as_of` with each household's status (lists/status.py) and the teams' lane
+    overrides applied (lists/placement.py, as the portal shows it), typed, formulas neutralised."""
     con.register("_lanes", default_lanes().frame())
     registered = register_status(con, as_of, state_path)
     try:
-        return neutralise_formulas(con.sql(LIST_QUERY, params=[as_of]).pl())
+        frame = con.sql(LIST_QUERY, params=[as_of]).pl()
     finally:
         for name in ["_lanes", *registered]:
             con.unregister(name)
+    return neutralise_formulas(_placed(frame)).drop(PLACEMENT_COLUMNS)
+
+
+PLACEMENT_COLUMNS = ["_lane", "_override_lane", "_score", "_acute_date", "_within"]
+
+
+def _placed(frame: pl.DataFrame) -> pl.DataFrame:
+    """Teams that moved a household to another lane get their list as placed: the household in its
+    new lane at the place that lane's order gives it, ranks and the capacity line as shown."""
+    moved_teams = frame.filter(pl.col("_override_lane").is_not_null())["wijkteam"].unique().sort().to_list()
+    if not moved_teams:
+        return frame
+    lanes = default_lanes()
+    labels = dict(zip(lanes.codes, (lane.label for lane in lanes.lanes), strict=True))
+    parts = [frame.filter(~pl.col("wijkteam").is_in(moved_teams))]
+    for team in moved_teams:  # a loop over the few teams with an override, not over rows
+        rows = frame.filter(pl.col("wijkteam") == team)
+        night = rows.select(
+            pl.col("Huishouden").alias("household_id"),
+            pl.col("_lane").alias("lane"),
+            pl.col("_acute_date").alias("acute_date"),
+            pl.col("_score").cast(pl.Int64).alias("score"),
+            pl.col("Eerste signaal").alias("first_signal_date"),
+            pl.col("_within").alias("is_within_capacity"),
+        )
+        overrides = rows.select(pl.col("Huishouden").alias("household_id"), pl.col("_override_lane"))
+        placed = placement(
+            night, overrides.rename({"_override_lane": "override_lane"}), lanes, teams().capacity(team)
+        )
+        shown = placed.select(
+            pl.col("household_id").alias("Huishouden"),
+            pl.col("rank").cast(pl.Int32).alias("Rang"),
+            pl.col("lane").replace_strict(labels).alias("Baan"),
+            pl.col("lane_rank").cast(pl.Int32).alias("Plaats in baan"),
+            pl.when(pl.col("is_within_capacity"))
+            .then(pl.lit("ja"))
+            .otherwise(pl.lit("nee"))
+            .alias("Binnen capaciteit"),
+            pl.col("lane").alias("_shown_lane"),
+        )
+        by_date = [lane.code for lane in lanes.lanes if lane.order == "acute_date"]
+        updated = (
+            shown.join(rows.drop("Rang", "Baan", "Plaats in baan", "Binnen capaciteit"), on="Huishouden")
+            .with_columns(
+                pl.when(pl.col("_shown_lane").is_in(by_date))
+                .then(None)
+                .otherwise(pl.col("_score"))
+                .alias("Punten")
+            )
+            .drop("_shown_lane")
+        )
+        parts.append(updated.select(frame.columns).cast(frame.schema))
+    return pl.concat(parts).sort("wijkteam", "Rang")
 
 
 def _model_versions(con: duckdb.DuckDBPyConnection, as_of: date) -> str:

@@ -18,6 +18,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from rules.lanes import default_lanes
+
 # The registrations a coordinator can withdraw: table → its id column.
 REGISTRATION_IDS = {
     "contact_attempt": "attempt_id",
@@ -74,6 +76,7 @@ ATTEMPTS_SCHEMA = {
     "contact_date": pl.Date,
     "soort": pl.String,
     "is_reached": pl.Boolean,
+    "follow_up_date": pl.Date,
 }
 RESULTS_SCHEMA = {
     "wijkteam": pl.String,
@@ -119,7 +122,8 @@ def portal_registrations(con: sqlite3.Connection, as_of: date) -> dict[str, pl.D
     )
     attempts = _sqlite_frame(
         con,
-        "select wijkteam, address_key, contact_date, soort, is_reached = 1 from contact_attempt as c "  # noqa: S608
+        "select wijkteam, address_key, contact_date, soort, is_reached = 1, follow_up_date "  # noqa: S608
+        "from contact_attempt as c "
         f"where {not_withdrawn('contact_attempt', 'c')}",
         [],
         ATTEMPTS_SCHEMA,
@@ -134,15 +138,48 @@ def portal_registrations(con: sqlite3.Connection, as_of: date) -> dict[str, pl.D
     return {"marks": marks, "attempts": attempts, "results": results}
 
 
+def imported_registrations(wh: duckdb.DuckDBPyConnection, sources: list[str]) -> dict[str, pl.DataFrame]:
+    """The warehouse's copy of the registrations of these sources ('import': the previous system;
+    'portal': the portal's, as the last night took them in), as `attempts` and `results` frames."""
+    attempts = wh.sql(
+        "select wijkteam, address_key, contact_date, soort, is_reached, null::date as follow_up_date "
+        "from reg_contact_attempt where list_contains(?, source)",
+        params=[sources],
+    ).pl()
+    results = wh.sql(
+        "select wijkteam, address_key, result_date, eindresultaat from reg_case_result "
+        "where list_contains(?, source)",
+        params=[sources],
+    ).pl()
+    return {"attempts": attempts.cast(ATTEMPTS_SCHEMA), "results": results.cast(RESULTS_SCHEMA)}
+
+
+def _no_portal() -> dict[str, pl.DataFrame]:
+    return {
+        "marks": pl.DataFrame(schema=MARKS_SCHEMA),
+        "attempts": pl.DataFrame(schema=ATTEMPTS_SCHEMA),
+        "results": pl.DataFrame(schema=RESULTS_SCHEMA),
+    }
+
+
+def _status_frames(
+    portal: dict[str, pl.DataFrame], imported: dict[str, pl.DataFrame]
+) -> dict[str, pl.DataFrame]:
+    return {
+        "_status_marks": portal["marks"],
+        "_status_attempts": pl.concat([portal["attempts"], imported["attempts"]]),
+        "_status_results": pl.concat([portal["results"], imported["results"]]),
+    }
+
+
 def register_status(wh: duckdb.DuckDBPyConnection, as_of: date, state_path: Path | None = None) -> list[str]:
     """Register `_status_marks`, `_status_attempts` and `_status_results` on the warehouse connection
-    for STATUS_SQL; returns their names (the caller unregisters them).
+    for STATUS_JOINS; returns their names (the caller unregisters them).
 
     With the portal's file: its registrations as they are now, plus the imported ones from the
     warehouse. Without it (no portal in use, or a nightly run without access): the warehouse copy
     of both sources, and no assignments or overrides.
     """
-    sources = ["import"]
     if state_path is not None and Path(state_path).exists():
         con = sqlite3.connect(f"file:{Path(state_path).resolve()}?mode=ro", uri=True, timeout=30)
         try:
@@ -151,31 +188,40 @@ def register_status(wh: duckdb.DuckDBPyConnection, as_of: date, state_path: Path
             con.execute("commit")
         finally:
             con.close()
+        frames = _status_frames(portal, imported_registrations(wh, ["import"]))
     else:
-        sources.append("portal")
-        portal = {
-            "marks": pl.DataFrame(schema=MARKS_SCHEMA),
-            "attempts": pl.DataFrame(schema=ATTEMPTS_SCHEMA),
-            "results": pl.DataFrame(schema=RESULTS_SCHEMA),
-        }
-    attempts = wh.sql(
-        "select wijkteam, address_key, contact_date, soort, is_reached from reg_contact_attempt "
-        "where list_contains(?, source)",
-        params=[sources],
-    ).pl()
-    results = wh.sql(
-        "select wijkteam, address_key, result_date, eindresultaat from reg_case_result "
-        "where list_contains(?, source)",
-        params=[sources],
-    ).pl()
-    frames = {
-        "_status_marks": portal["marks"],
-        "_status_attempts": pl.concat([portal["attempts"], attempts.cast(ATTEMPTS_SCHEMA)]),
-        "_status_results": pl.concat([portal["results"], results.cast(RESULTS_SCHEMA)]),
-    }
+        frames = _status_frames(_no_portal(), imported_registrations(wh, ["import", "portal"]))
     for name, frame in frames.items():
         wh.register(name, frame)
     return list(frames)
+
+
+def registrations_stamp(con: sqlite3.Connection) -> tuple:
+    """Changes whenever anything that makes up a status is registered or withdrawn (the tables are
+    append-only): what the portal caches a team's statuses by."""
+    return con.execute(
+        "select (select max(attempt_id) from contact_attempt), (select max(result_id) from case_result), "
+        "(select max(assignment_id) from assignment), (select max(override_id) from lane_override), "
+        "(select max(withdrawal_id) from withdrawal)"
+    ).fetchall()[0]
+
+
+def team_status(
+    con: sqlite3.Connection, imported: dict[str, pl.DataFrame], entries: pl.DataFrame, as_of: date
+) -> pl.DataFrame:
+    """Per entry (wijkteam, household_id, address_key, first_signal_date) its status now: the
+    STATUS_COLUMNS, from the portal's registrations (`con`) and the `imported` ones (the warehouse's
+    'import' rows, `imported_registrations`). The same joins and words as the exported lists."""
+    frames = _status_frames(portal_registrations(con, as_of), imported)
+    mem = duckdb.connect()
+    try:
+        mem.register("e", entries)
+        mem.register("_lanes", default_lanes().frame())
+        for name, frame in frames.items():
+            mem.register(name, frame)
+        return mem.sql(f"select e.household_id, {STATUS_COLUMNS} from e {STATUS_JOINS}").pl()  # noqa: S608
+    finally:
+        mem.close()
 
 
 # Joined to fct_list_entry `e` (and rules/lanes.py's frame as `_lanes`, for the override's label):
@@ -187,7 +233,8 @@ left join _lanes as ol on ol.lane = m.override_lane
 left join (
     select wijkteam, address_key, max(contact_date) as contact_date,
            arg_max(is_reached, (contact_date, is_reached)) as is_reached,
-           arg_max(soort, (contact_date, is_reached, soort)) as soort
+           arg_max(soort, (contact_date, is_reached, soort)) as soort,
+           arg_max(follow_up_date, (contact_date, is_reached, follow_up_date)) as follow_up_date
     from _status_attempts group by all
 ) as c on c.wijkteam = e.wijkteam and c.address_key = e.address_key
 left join (
@@ -196,3 +243,19 @@ left join (
     from _status_results group by all
 ) as r on r.wijkteam = e.wijkteam and r.address_key = e.address_key
 """
+
+# A household's status in words, the same on the page and in the exports: closed by an end result
+# on or after its first signal; else what the latest contact attempt gave; else no contact yet.
+STATUSES = ("nog geen contact", "niet bereikt", "bereikt", "afgesloten")
+STATUS_WORDS = """
+case
+    when r.result_date >= e.first_signal_date then 'afgesloten'
+    when c.is_reached then 'bereikt'
+    when c.contact_date is not null then 'niet bereikt'
+    else 'nog geen contact'
+end"""
+
+# The status columns STATUS_JOINS gives, under the names the portal reads.
+STATUS_COLUMNS = f"""
+    m.worker, ol.lane as override_lane, c.contact_date, c.is_reached, c.soort, c.follow_up_date,
+    r.result_date, r.eindresultaat, {STATUS_WORDS} as status"""

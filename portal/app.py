@@ -14,7 +14,7 @@ from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from portal import administrator, coordinator, errors, evaluator, household_forms, state, supplier
+from portal import administrator, coordinator, errors, evaluator, household_forms, state, supplier, worklist
 from portal.body_limit import BodyLimit
 from portal.pages import render, templates
 from portal.security import (
@@ -97,6 +97,7 @@ def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
         return RedirectResponse("/inloggen", status_code=303)
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(worklist.router)
     app.include_router(coordinator.router)
     app.include_router(household_forms.router)
     app.include_router(supplier.router)

@@ -1,11 +1,11 @@
-"""Coordinator pages: the team's list in lanes, one household, the XLSX export.
+"""Coordinator pages: one household and the XLSX export; the list itself is portal/worklist.py.
 
 A coordinator sees only their own team (403 for another team) and only households on the team's
 latest list (404 otherwise). Every page that shows personal data is audited with the list's as-of
 date and run. The forms of the household page are in portal/household_forms.py.
 
 The list is the night's list (fct_list_entry) with the team's lane overrides applied
-(portal/placement.py); lanes, their labels and order come from rules/lanes.py.
+(lists/placement.py); lanes, their labels and order come from rules/lanes.py.
 """
 
 from __future__ import annotations
@@ -17,13 +17,12 @@ from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
-from markupsafe import Markup
 
+from lists.placement import place
 from portal import reads, state
 from portal.cache import VersionCache
 from portal.form_checks import SAVED, Form, event_dates, follow_up_dates, forms_config
 from portal.pages import render
-from portal.placement import night_capacity, place
 from portal.security import CurrentUser, StateDB, User, client_ip, require_team
 from rules.lanes import default_lanes
 from signals.registrations import ddas_vocabulary
@@ -86,119 +85,6 @@ def placed_list(entries: list[dict], marks: dict[str, dict], team: str) -> list[
             # the rules' action belonged to the other lane; this lane's first step, if it has one
             row["suggested_action"] = default_lanes().lane(row["lane"]).channel
     return placed
-
-
-# A lane with a capacity line shows its first rows (the capacity and well beyond it) unless the
-# coordinator asks for the whole lane: every household stays on the list, the XLSX has them all,
-# and the page says how many are not shown. Display only; who is listed is decided elsewhere.
-FIRST_ROWS = 100
-
-
-@router.get("/teams/{team}/lijst")
-def team_list(
-    request: Request,
-    team: str,
-    user: CurrentUser,
-    con: StateDB,
-    baan: str = "",
-    nieuw: str = "",
-    capaciteit: str = "",
-    alles: str = "",
-):
-    team = require_team(user, team)  # the URL's safe id -> the team code
-    ws = _ws(request)
-    lanes = default_lanes()
-    as_of, run_id, entries = night_list(ws, team)
-    marks = state.team_marks(con, team, as_of)
-    filters = {
-        "baan": baan if baan in lanes.codes else "",
-        "nieuw": "ja" if nieuw == "ja" else "",
-        "capaciteit": "ja" if capaciteit == "ja" else "",
-        "alles": "ja" if alles == "ja" else "",
-    }
-    # placing, filtering and rendering depend on the list, the filters and the team's marks only:
-    # done once per combination and warehouse version, not per request
-    key = ("page", team, FIRST_ROWS, tuple(filters.values()), repr(sorted(marks.items())))
-    page = _lists.get(ws.warehouse, key, lambda: _list_page(request, team, entries, marks, filters))
-    audit(
-        con,
-        request,
-        user,
-        "lijst_bekeken",
-        as_of_date=as_of,
-        run_id=run_id,
-        detail=f"{page['shown']} van {len(entries)} regels getoond",
-    )
-    return render(
-        request,
-        "team_list.html",
-        user,
-        team=team,
-        team_name=_team_name(team),
-        as_of=as_of,
-        lanes=lanes,
-        filters=filters,
-        **{k: v for k, v in page.items() if k != "shown"},
-    )
-
-
-def _list_page(request: Request, team: str, entries: list[dict], marks: dict, filters: dict) -> dict:
-    lanes = default_lanes()
-    placed = placed_list(entries, marks, team)
-    shown = [
-        e
-        for e in placed
-        if (not filters["baan"] or e["lane"] == filters["baan"])
-        and (filters["nieuw"] != "ja" or e["is_new"])
-        and (filters["capaciteit"] != "ja" or e["is_within_capacity"])
-    ]
-    capacities = {
-        lane.code: night_capacity(entries, lane.code, teams().capacity(team))
-        for lane in lanes.lanes
-        if lane.capacity_line
-    }
-    sections, count = _render_sections(request, team, shown, filters, capacities)
-    return {
-        "sections": sections,
-        "shown": count,
-        "total": len(placed),
-        "per_lane": {lane.code: sum(1 for e in placed if e["lane"] == lane.code) for lane in lanes.lanes},
-        "wgs_open": sum(e["wgs_open"] or 0 for e in placed),
-        "wgs_households": sum(1 for e in placed if e["wgs_open"]),
-    }
-
-
-def _render_sections(
-    request: Request, team: str, shown: list[dict], filters: dict, capacities: dict[str, int]
-) -> tuple[Markup, int]:
-    """One section per lane (or only the filtered lane), escaped by the template; and the number of
-    rows shown."""
-    from urllib.parse import urlencode
-
-    lanes = default_lanes()
-    sections = []
-    for lane in lanes.lanes:
-        if filters["baan"] and lane.code != filters["baan"]:
-            continue
-        rows = [e for e in shown if e["lane"] == lane.code]
-        cut = lane.capacity_line and filters["alles"] != "ja" and len(rows) > FIRST_ROWS
-        sections.append(
-            {
-                "lane": lane,
-                "rows": rows[:FIRST_ROWS] if cut else rows,
-                "capacity": capacities.get(lane.code),
-                "hidden": len(rows) - FIRST_ROWS if cut else 0,
-                "in_lane": len(rows),
-            }
-        )
-    everything = urlencode({**{k: v for k, v in filters.items() if v}, "alles": "ja"})
-    template = request.app.state.templates.get_template("team_list_lanes.html")
-    html = template.render(team=team, sections=sections, wgs=lanes.wgs_followup, everything=everything)
-    return Markup(html), sum(len(s["rows"]) for s in sections)
-
-
-def _team_name(team: str) -> str:
-    return next((t.name for t in teams().teams if t.code == team), team)
 
 
 @router.get("/teams/{team}/lijst.xlsx")

@@ -22,6 +22,8 @@ LIST_COLUMNS = f"""
     coalesce(e.is_in_trajectory, false) as is_in_trajectory, e.has_financial_signal,
     e.household_id, e.address_key, e.first_signal_date, e.acute_date, e.reasons_nl, e.rule_reasons_nl,
     e.score_points, e.suggested_action, e.risk, e.wgs_open, e.run_id, e.rules_version, e.model_version,
+    coalesce(e.is_changed, false) as is_changed, coalesce(e.changes_nl, []) as changes_nl, e.compared_with,
+    e.eviction_stage,
     {ADDRESS_SQL} as street_address,
     a.postcode, a.woonplaats, a.wijk, a.buurt
 """

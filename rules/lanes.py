@@ -42,6 +42,14 @@ class WgsFollowup(BaseModel):
     channel: str = Field(min_length=3)
 
 
+class Changes(BaseModel):
+    """What makes a household "veranderd" since the previous list (lists/sql/fct_list_entry.sql)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    risk_rise_min: float = Field(gt=0, lt=1)
+
+
 class LaneSet(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -49,6 +57,7 @@ class LaneSet(BaseModel):
     lanes: tuple[Lane, ...] = Field(min_length=1)
     default_lane: str
     wgs_followup: WgsFollowup
+    changes: Changes
 
     @model_validator(mode="after")
     def _check(self) -> LaneSet:

@@ -15,8 +15,9 @@
 -- Reasons: in the acute lane the routing rule's reason first; then the scorecard's largest positive
 -- contributions ("label: bin (+n punten)"); a household without a positive contribution shows its
 -- rule reasons, and one without those either its latest signal (every entry explains itself).
--- Households in an active trajectory are marked (is_in_trajectory) and not listed as
--- new unless they are in the first lane.
+-- New and changed (rules/lanes.yaml `changes`): compared with the previous list, whose date is
+-- stored (compared_with); changes_nl says what changed. Households in an active trajectory are
+-- marked (is_in_trajectory) and not listed as new unless they are in the first lane.
 -- wgs_open: the household's financial signals that await follow-up (fct_wgs_followup, built first).
 -- _lanes (lane, lane_order, lane_label, has_capacity_line, is_by_date, channel), _teams
 -- (wijkteam, capacity) and _feeds (feed, title: the contracts' Dutch names) are registered by the
@@ -66,16 +67,32 @@ wgs as (
     group by household_id
 ),
 
+previous as (
+    -- the list compared with: the latest earlier one (none: the first list)
+    select max(as_of_date) as previous_date from fct_list_entry where as_of_date < $as_of
+),
+
 previous_list as (
-    select wijkteam, household_id
-    from fct_list_entry
-    where as_of_date = (select max(as_of_date) from fct_list_entry where as_of_date < $as_of)
+    select l.wijkteam, l.household_id, l.lane as previous_lane, l.risk as previous_risk,
+           f.eviction_stage as previous_stage
+    from fct_list_entry as l
+    left join int_household__features as f using (as_of_date, household_id)
+    where l.as_of_date = (select previous_date from previous)
+),
+
+new_signals as (
+    -- the feeds of the household's signals that became known after the previous list
+    select s.household_id, list(distinct lower(fd.title) order by lower(fd.title)) as feeds
+    from household_signal($as_of) as s
+    inner join _feeds as fd using (feed)
+    where s.known_date > (select previous_date from previous)
+    group by s.household_id
 ),
 
 entries as (
     select
         f.household_id, f.wijkteam, f.address_key, f.first_signal_date, f.has_financial_signal,
-        f.has_active_trajectory,
+        f.has_active_trajectory, f.eviction_stage,
         'Laatste signaal (' || lower(fd.title) || ') op ' || day(f.last_signal_date) || ' '
             || $months[month(f.last_signal_date)] || ' ' || year(f.last_signal_date) as latest_signal_reason,
         coalesce(ro.route.lane, $default_lane) as lane,
@@ -99,7 +116,7 @@ entries as (
 ),
 
 laned as (
-    select e.*, l.lane_order, l.has_capacity_line, l.is_by_date, l.channel
+    select e.*, l.lane_order, l.lane_label, l.has_capacity_line, l.is_by_date, l.channel
     from entries as e
     inner join _lanes as l using (lane)
 ),
@@ -122,6 +139,42 @@ placed as (
     from ranked
 ),
 
+compared as (
+    -- rules/lanes.yaml `changes`: what is new and what changed since the previous list
+    select
+        p.*,
+        pv.previous_date,
+        prev.household_id is not null as was_listed,
+        list_filter(
+            [
+                case when len(ns.feeds) > 0 then
+                    (case when len(ns.feeds) = 1 then 'Nieuw signaal: ' else 'Nieuwe signalen: ' end)
+                    || array_to_string(ns.feeds, ', ')
+                end,
+                case when p.eviction_stage is distinct from prev.previous_stage and p.eviction_stage is not null then
+                    case when prev.previous_stage is null
+                        then 'Ontruimingsprocedure: ' || replace(p.eviction_stage, '_', ' ')
+                        else 'Ontruimingsprocedure van ' || replace(prev.previous_stage, '_', ' ') || ' naar '
+                            || replace(p.eviction_stage, '_', ' ')
+                    end
+                end,
+                case when p.lane <> prev.previous_lane then
+                    'Nu in ' || p.lane_label || ' (was ' || pl.lane_label || ')'
+                end,
+                case when p.risk - prev.previous_risk >= $risk_rise_min then
+                    'Geschatte kans gestegen van ' || replace(printf('%.2f', 100 * prev.previous_risk), '.', ',')
+                    || '% naar ' || replace(printf('%.2f', 100 * p.risk), '.', ',') || '%'
+                end
+            ],
+            lambda c: c is not null
+        ) as changes
+    from placed as p
+    cross join previous as pv
+    left join previous_list as prev using (wijkteam, household_id)
+    left join _lanes as pl on pl.lane = prev.previous_lane
+    left join new_signals as ns using (household_id)
+),
+
 final as (
     select
         cast($as_of as date) as as_of_date,
@@ -133,7 +186,12 @@ final as (
         p.score,
         not p.has_capacity_line or p.lane_rank <= coalesce(c.capacity, $default_capacity) as is_within_capacity,
         -- in a trajectory: known to the team, so not "new" again unless in the first lane
-        prev.household_id is null and (not p.has_active_trajectory or p.lane_order = 1) as is_new,
+        p.previous_date is not null and not p.was_listed and (not p.has_active_trajectory or p.lane_order = 1)
+            as is_new,
+        p.previous_date as compared_with,
+        p.was_listed and len(p.changes) > 0 as is_changed,
+        case when p.was_listed then p.changes else [] end as changes_nl,
+        p.eviction_stage,
         p.has_active_trajectory as is_in_trajectory,
         p.has_financial_signal,
         p.address_key,
@@ -162,9 +220,8 @@ final as (
         $rules_version as rules_version,
         $code_version as code_version,
         $run_id as run_id
-    from placed as p
+    from compared as p
     left join _teams as c using (wijkteam)
-    left join previous_list as prev using (wijkteam, household_id)
 )
 
 select * from final

@@ -1,4 +1,5 @@
-"""A workspace with one real nightly run on the tiny region, accounts of every role, and a client.
+"""A workspace with real nightly runs on the tiny region (last week's list and tonight's), accounts
+of every role, and a client.
 
 Built once per session (the nightly flow takes a while); tests that must change the warehouse run
 the nightly again on a copy of it.
@@ -13,7 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -47,11 +48,15 @@ class PortalWorkspace:
         return self.root / "warehouse.duckdb"
 
 
-def run_nightly(root: Path, history: bool = False) -> dict:
-    """The nightly run for TINY_AS_OF; `history`: the first one, taking the generated history in."""
+# The list before TINY_AS_OF's: the pages compare with it ("nieuw", "veranderd").
+PREVIOUS_AS_OF = TINY_AS_OF - timedelta(days=7)
+
+
+def run_nightly(root: Path, history: bool = False, as_of: date = TINY_AS_OF) -> dict:
+    """The nightly run for `as_of`; `history`: the first one, taking the generated history in."""
     from flows.nightly import nightly
 
-    return nightly(str(root), TINY_AS_OF, history_manifest=history_manifest(root) if history else None)
+    return nightly(str(root), as_of, history_manifest=history_manifest(root) if history else None)
 
 
 PRISTINE_STATE = "portal.pristine.sqlite"
@@ -66,6 +71,9 @@ def portal_workspace(prefect_server, tiny_region, tmp_path_factory) -> PortalWor
     for part in ("inbox", "reference", "registraties"):
         shutil.copytree(tiny_region / part, root / part)
     run_nightly(root, history=True)
+    # last week's list, then tonight's again: tonight's list is compared with last week's
+    run_nightly(root, as_of=PREVIOUS_AS_OF)
+    run_nightly(root)
     con = state.open_state(root / "portal.sqlite")
     password_hash = hash_password(PASSWORD)
     for name, (role, team, supplier) in ACCOUNTS.items():

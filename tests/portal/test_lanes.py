@@ -378,21 +378,25 @@ def test_a_tier_override_from_before_the_lanes_shows_only_as_history(coordinator
     assert household in rows(sections(listing)["vroeg_erop_af"]) and "Oude inschatting" not in listing
 
 
-def test_a_long_ranked_lane_shows_its_first_rows_and_says_how_many_more_and_where(
+def test_the_list_comes_in_pages_that_together_are_the_whole_list_in_order(
     coordinator, laned_workspace, monkeypatch
 ):
-    from portal import coordinator as pages
+    from portal import worklist
 
-    whole = rows(sections(coordinator.get(LIST).text)["vroeg_erop_af"])
-    assert len(whole) > 5
-    monkeypatch.setattr(pages, "FIRST_ROWS", 3)
     page = coordinator.get(LIST).text
-    first = rows(sections(page)["vroeg_erop_af"])
-    assert first == whole[:3]
-    assert f"Nog {len(whole) - 3} huishoudens in deze baan" in visible(page)
-    assert "alles=ja" in page
-    everything = coordinator.get(f"{LIST}?alles=ja").text
-    assert rows(sections(everything)["vroeg_erop_af"]) == whole
-    assert "Nog " not in visible(everything)
-    # the acute lane has no capacity line: it is never cut
-    assert rows(sections(page)["acuut"]) == rows(sections(everything)["acuut"])
+    whole = [h for body in sections(page).values() for h in rows(body)]
+    assert len(whole) > 6
+    monkeypatch.setattr(worklist, "PAGE_SIZE", 3)
+    pages, number = [], 1
+    while True:
+        shown = coordinator.get(f"{LIST}?pagina={number}").text
+        pages.append([h for body in sections(shown).values() for h in rows(body)])
+        assert f"Pagina {number} van {-(-len(whole) // 3)}" in visible(shown)
+        if "Volgende" not in visible(shown):
+            break
+        number += 1
+    assert all(len(p) == 3 for p in pages[:-1])
+    assert [h for p in pages for h in p] == whole
+    assert f"4–6 van {len(whole)} huishoudens" in visible(coordinator.get(f"{LIST}?pagina=2").text)
+    beyond = coordinator.get(f"{LIST}?pagina=999").text  # a page beyond the last shows the last
+    assert [h for body in sections(beyond).values() for h in rows(body)] == pages[-1]

@@ -1,10 +1,10 @@
-"""Lane overrides applied to a night's list (portal/placement.py), on a few inline rows."""
+"""Lane overrides applied to a night's list (lists/placement.py), on a few inline rows."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from portal.placement import night_capacity, place
+from lists.placement import night_capacity, place
 from rules.lanes import default_lanes
 
 LANES = default_lanes()
