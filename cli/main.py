@@ -7,7 +7,7 @@ library.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -177,6 +177,9 @@ def demo(
             history_manifest=workspace / "inbox" / "manifest.csv",
         )
         model.train(workspace=workspace, ground_truth=workspace / "ground_truth")
+        # Last week's list, so that tonight's says what is new and what changed since (as every
+        # installation's does from its second night on).
+        nightly(workspace=workspace, as_of=(DEMO_END_DATE - timedelta(days=7)).isoformat())
     nightly(workspace=workspace, as_of=DEMO_END_DATE.isoformat())
 
 
