@@ -21,10 +21,12 @@ from fastapi.responses import Response
 from lists.placement import place
 from portal import reads, state
 from portal.cache import VersionCache
+from portal.dutch import address_line, scorecard_name, total_points
 from portal.form_checks import SAVED, Form, event_dates, follow_up_dates, forms_config
 from portal.pages import render
 from portal.security import CurrentUser, StateDB, User, client_ip, require_team
 from rules.lanes import default_lanes
+from rules.risk_statement import risk_statement
 from signals.registrations import ddas_vocabulary
 from signals.registry import safe_id, teams
 from warehouse.store import read_only
@@ -125,19 +127,52 @@ def team_list_xlsx(request: Request, team: str, user: CurrentUser, con: StateDB)
     )
 
 
+def _scorecard_line(contribution: dict) -> str:
+    """A plus contribution as lists/sql/fct_list_entry.sql writes it into reasons_nl."""
+    n = contribution["points"]
+    return f"{contribution['label']}: {contribution['bin']} (+{n} {'punt' if n == 1 else 'punten'})"
+
+
+def explain(entry: dict, rule_hits: list[dict], eviction_stage: str | None) -> dict:
+    """What the household page says about why the household is listed and what its risk is about.
+
+    `risk`: the risk as a sentence with its subject, or the procedure's stage when the estimate no
+    longer applies (rules/risk_statement.py); `scorecard_name`: which scorecard, in words; `total`:
+    the points in words (a real minus sign); `facts`:
+    the list's reasons that are neither a rule's reason (the page shows those with their rule) nor
+    a scorecard line (the page shows those with the points), so that every reason is worded once.
+    """
+    shown = {h["reason_nl"] for h in rule_hits} | {
+        _scorecard_line(c) for c in entry.get("score_points") or [] if c["points"] > 0
+    }
+    facts = []
+    for reason in [*(entry.get("rule_reasons_nl") or []), *(entry.get("reasons_nl") or [])]:
+        if reason not in shown and reason not in facts:
+            facts.append(reason)
+    return {
+        "risk": risk_statement(entry.get("risk"), eviction_stage),
+        "scorecard_name": scorecard_name(entry.get("model_version")),
+        "total": total_points(entry.get("score")),
+        "facts": facts,
+    }
+
+
 def _read_household(ws: Workspace, team: str, household_id: str) -> dict:
     with read_only(ws.warehouse) as wh:
         as_of = reads.latest_as_of(wh)
         entry = reads.list_entry(wh, team, as_of, household_id) if as_of else None
         if entry is None:
             raise HTTPException(404, "Dit huishouden staat niet op de lijst van uw team.")
+        rule_hits = reads.rule_hits(wh, household_id, as_of)
         return {
             "as_of": as_of,
             "entry": entry,
+            "address": address_line(entry["street_address"], entry["postcode"], entry["woonplaats"]),
             "timeline": reads.signal_timeline(wh, entry["address_key"], as_of),
             "names": reads.contact_names(wh, entry["address_key"], as_of),
-            "rule_hits": reads.rule_hits(wh, household_id, as_of),
+            "rule_hits": rule_hits,
             "scorecard": reads.scorecard(wh, household_id, as_of),
+            "explained": explain(entry, rule_hits, reads.eviction_stage(wh, household_id, as_of)),
             "wgs": reads.wgs_followup(wh, household_id, as_of),
             "imported": reads.imported_registrations(wh, team, entry["address_key"]),
         }

@@ -141,15 +141,86 @@ def supplier_name(code: str | None) -> str:
         return code
 
 
+# Vocabulary values of the feeds (signals/contracts/*.yaml) that read wrong with their underscores
+# only replaced by spaces; every other value is its own words (ontruiming_gepland → ontruiming
+# gepland).
+VALUE_WORDS = {
+    "vervuiling_stank": "vervuiling of stank",
+    "agressie_intimidatie": "agressie of intimidatie",
+    "cak_zorgverzekeringen": "CAK (zorgverzekeringen)",
+    "cak_eigen_bijdrage": "CAK (eigen bijdrage)",
+    "duo": "DUO",
+    "dienst_toeslagen": "Dienst Toeslagen",
+    "belastingdienst": "Belastingdienst",
+}
+
+MONTHS = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+
+
 def words(value: object) -> str:
-    """A vocabulary value as words: ontruiming_gepland → ontruiming gepland."""
-    return "" if value is None else str(value).replace("_", " ")
+    """A vocabulary value as words: ontruiming_gepland → ontruiming gepland, agressie_intimidatie →
+    agressie of intimidatie."""
+    if value is None:
+        return ""
+    return VALUE_WORDS.get(str(value), str(value).replace("_", " "))
 
 
 def points(value: int) -> str:
     """+12 punten, −5 punten, 1 punt (a real minus sign)."""
     sign = "+" if value > 0 else ("−" if value < 0 else "")
     return f"{sign}{abs(value)} {'punt' if abs(value) == 1 else 'punten'}"
+
+
+def postcode(value: str | None) -> str:
+    """A postcode as written on an envelope: 1536OI → 1536 OI."""
+    if not value:
+        return ""
+    compact = value.replace(" ", "").upper()
+    return f"{compact[:4]} {compact[4:]}" if len(compact) == len("1234AB") else value
+
+
+def address_line(street_address: str | None, code: str | None, woonplaats: str | None) -> str:
+    """Zonnebloemsteeg 3-10, 1501 AB Zaandam (the street address as the lists write it)."""
+    place = " ".join(part for part in (postcode(code), woonplaats or "") if part)
+    return ", ".join(part for part in (street_address or "", place) if part)
+
+
+def total_points(value: int | None) -> str:
+    """A total without a plus: 88 punten, −5 punten, 1 punt."""
+    if value is None:
+        return ""
+    return points(value).removeprefix("+")
+
+
+def scorecard_name(model_version: str | None) -> str:
+    """Which scorecard estimated the risk, as a coordinator can read it (never the version string);
+    '' without one.
+
+    The prior's version starts with 'prior-' (rules/prior_scorecard.yaml); a fitted one's is
+    '<bins>+<YYYYMM of its last training date>.<fingerprint>' (evaluation/fit.py).
+    """
+    if not model_version or model_version == "geen":
+        return ""
+    if model_version.startswith("prior-"):
+        return "voorlopige scorekaart (punten uit beleid en landelijke cijfers)"
+    trained = model_version.partition("+")[2].partition(".")[0]
+    if len(trained) == len("202604") and trained.isdigit() and 1 <= int(trained[4:]) <= 12:
+        month = MONTHS[int(trained[4:]) - 1]
+        return f"scorekaart getraind op de eigen gegevens tot en met {month} {trained[:4]}"
+    return "scorekaart"
 
 
 def wgs_waiting(count: int | None) -> str:

@@ -116,13 +116,33 @@ def wgs_followup(con: duckdb.DuckDBPyConnection, household_id: str, as_of: date)
 
 
 def scorecard(con: duckdb.DuckDBPyConnection, household_id: str, as_of: date) -> dict | None:
+    """The household's points on the as-of date: `contributions` (every term, largest first), and
+    apart the terms that raise the estimate (`raising`, plus points) and lower it (`lowering`)."""
     rows = _dicts(
         con,
         "select model_version, score, risk, contributions from int_household__score "
         "where as_of_date = ? and household_id = ?",
         [as_of, household_id],
     )
-    return rows[0] if rows else None
+    if not rows:
+        return None
+    card = rows[0]
+    contributions = card["contributions"] or []
+    return {
+        **card,
+        "raising": [c for c in contributions if c["points"] > 0],
+        "lowering": sorted((c for c in contributions if c["points"] < 0), key=lambda c: c["points"]),
+    }
+
+
+def eviction_stage(con: duckdb.DuckDBPyConnection, household_id: str, as_of: date) -> str | None:
+    """The stage of the household's eviction procedure on the as-of date, as the features saw it
+    (its latest ontruiming signal; None without one)."""
+    rows = con.execute(
+        "select eviction_stage from int_household__features where as_of_date = ? and household_id = ?",
+        [as_of, household_id],
+    ).fetchall()
+    return rows[0][0] if rows else None
 
 
 def imported_registrations(

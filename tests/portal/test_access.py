@@ -297,7 +297,6 @@ def test_the_household_page_explains_the_entry(portal_workspace, as_user):
     for heading in (
         "Redenen",
         "Signalen op dit adres",
-        "Regels die gelden",
         "Scorekaart",
         "Wgs-opvolging",
         "Wat het team deed",

@@ -104,7 +104,9 @@ def test_a_coordinator_withdraws_a_mistaken_registration_with_a_reason(site, bro
     page.goto(f"{url}/teams/{OWN_TEAM}/lijst")
     page.locator(f"a[href^='/teams/{OWN_TEAM}/huishoudens/']").first.click()
     page.wait_for_load_state()
-    withdraw = page.locator("form.intrekken:has(input[name=soort][value=contactpoging])").first
+    folded = page.locator("details.intrekken:has(input[name=soort][value=contactpoging])").first
+    folded.locator("summary").click()  # each withdrawal is folded away until asked for
+    withdraw = folded.locator("form.intrekken")
     withdraw.locator("input[name=reden]").fill("Per vergissing bij dit adres vastgelegd")
     withdraw.locator("button[type=submit]").click()
     page.wait_for_load_state()

@@ -291,7 +291,7 @@ def test_the_acute_household_page_shows_date_action_and_the_rule_routing_there(c
     assert "baan Acuut" in page and "plaats 1 in de baan" in page and "Acuut: geen capaciteitslijn" in page
     assert f"Datum: {earlier[0]:%d-%m-%Y}" in page
     assert earlier[1] in page
-    rules = page[page.index("Regels die gelden") : page.index("Scorekaart")]
+    rules = page[page.index("Redenen") : page.index("Scorekaart")]
     assert "Ontruiming gepland binnen 8 weken" in rules and "Acuut (05-11-2026)" in rules
 
 
