@@ -24,6 +24,7 @@ from xlsxwriter import Workbook
 from lists.placement import placement
 from lists.status import STATUS_JOINS, STATUS_WORDS, register_status
 from rules.lanes import default_lanes
+from rules.scorecard import load_spec
 from signals.registry import safe_id, teams
 
 # A house number with its addition as Dutch addresses are written: "3A" for a letter, "3-10", "3-hs"
@@ -49,6 +50,7 @@ select
     case when e.is_within_capacity then 'ja' else 'nee' end as "Binnen capaciteit",
     case when not l.is_by_date then e.score end as "Punten",
     e.risk as "Geschatte kans op aanzegging binnen 6 maanden",
+    replace(e.eviction_stage, '_', ' ') as "Fase ontruimingsprocedure",
     case when e.is_new then 'ja' else 'nee' end as "Nieuw",
     case when e.is_changed then 'ja' else 'nee' end as "Veranderd",
     array_to_string(e.changes_nl, ' | ') as "Wat is veranderd",
@@ -81,7 +83,7 @@ select
     e.suggested_action as "Voorgestelde aanpak",
     -- for lists/placement.py (dropped before writing)
     e.lane as _lane, m.override_lane as _override_lane, e.score as _score, e.acute_date as _acute_date,
-    e.is_within_capacity as _within
+    e.is_within_capacity as _within, e.eviction_stage as _stage
 from fct_list_entry as e
 inner join ref_address as a using (address_key)
 inner join _lanes as l using (lane)
@@ -205,10 +207,17 @@ def _entries(con: duckdb.DuckDBPyConnection, as_of: date, state_path: Path | Non
     finally:
         for name in ["_lanes", *registered]:
             con.unregister(name)
+    # no percentage where the procedure already reached what it estimates (rules/risk_statement.py)
+    frame = frame.with_columns(
+        pl.when(pl.col("_stage").is_in(load_spec().label_stages))
+        .then(None)
+        .otherwise(pl.col(RISK))
+        .alias(RISK)
+    )
     return neutralise_formulas(_placed(frame)).drop(PLACEMENT_COLUMNS)
 
 
-PLACEMENT_COLUMNS = ["_lane", "_override_lane", "_score", "_acute_date", "_within"]
+PLACEMENT_COLUMNS = ["_lane", "_override_lane", "_score", "_acute_date", "_within", "_stage"]
 
 
 def _placed(frame: pl.DataFrame) -> pl.DataFrame:

@@ -29,9 +29,11 @@ from lists.status import STATUSES, imported_registrations, registrations_stamp, 
 from portal import state
 from portal.cache import VersionCache
 from portal.coordinator import audit, night_list, placed_list
+from portal.dutch import risk
 from portal.pages import render
 from portal.security import CheckedUser, CurrentUser, StateDB, require_team
 from rules.lanes import default_lanes
+from rules.risk_statement import risk_applies, stage_words
 from signals.registry import safe_id, teams
 from warehouse.store import read_only
 
@@ -169,7 +171,17 @@ def worklist_rows(request: Request, con, team: str, as_of: date, entries: list[d
     status = {
         s["household_id"]: s for s in team_status(con, _imported(request, team), keys, as_of).to_dicts()
     }
-    return [{**row, **status[row["household_id"]], "worker": row["worker"]} for row in placed]
+    return [
+        {**row, **status[row["household_id"]], "worker": row["worker"], "risk_text": _risk_text(row)}
+        for row in placed
+    ]
+
+
+def _risk_text(row: dict) -> str:
+    """The risk as the list shows it; the stage once the procedure reached what the risk is about."""
+    if risk_applies(row.get("eviction_stage")):
+        return risk(row["risk"])
+    return f"al in de fase {stage_words(row['eviction_stage'])}"
 
 
 def _page(

@@ -101,9 +101,11 @@ def test_the_xlsx_is_a_typed_filterable_table_with_lane_status_and_address(works
     assert risk.value == pytest.approx(0.0037) and risk.number_format == "0.00%"
     assert isinstance(first["Punten"], int) and isinstance(first["Rang"], int)
     assert isinstance(first["Huisnummer"], int)
-    # The lane by its Dutch name; the status as the portal holds it (latest assignment wins).
-    assert first["Baan"] == default_lanes().label("acuut")
+    # The lane by its Dutch name, where the team's override put it (lists/placement.py: the same
+    # place the portal shows); the status as the portal holds it (latest assignment wins).
+    assert first["Baan"] == default_lanes().label("vroeg_erop_af")
     assert first["Baan aangepast door team"] == default_lanes().label("vroeg_erop_af")
+    assert (first["Rang"], first["Plaats in baan"], second["Plaats in baan"]) == (1, 1, 2)
     assert first["Medewerker"] == "Fatma"
     assert first["Laatste contactpoging"] == datetime(2026, 11, 2) and first["Bereikt"] == "ja"
     assert first["Resultaat"] == ddas_vocabulary()["EnumEindresultaat"][0]
@@ -112,7 +114,7 @@ def test_the_xlsx_is_a_typed_filterable_table_with_lane_status_and_address(works
     # The imported attempt counts for the second household; nobody assigned or moved there.
     assert second["Laatste contactpoging"] == datetime(2026, 9, 1) and second["Bereikt"] == "nee"
     assert second["Medewerker"] is None and second["Baan aangepast door team"] is None
-    assert second["Status"] == "open"
+    assert second["Status"] == "niet bereikt"
     # The address written out and in parts; formulas neutralised.
     assert first["Adres"] == "Zonnebloemsteeg 3-10"
     assert (first["Straat"], first["Huisnummer"], first["Toevoeging"]) == ("Zonnebloemsteeg", 3, "10")
@@ -128,6 +130,9 @@ def test_without_the_portal_file_the_warehouse_copy_gives_the_status(workspace, 
     write_team_xlsx(wh, AS_OF, TEAM, path, VERSIONS)
     _, _, rows = _rows(path)
     assert rows[0]["Medewerker"] is None and rows[0]["Laatste contactpoging"] is None
+    # not moved: in the acute lane, ordered by date, without points
+    assert rows[0]["Baan"] == default_lanes().label("acuut") and rows[0]["Punten"] is None
+    assert rows[0]["Status"] == "nog geen contact"
     assert rows[1]["Laatste contactpoging"] == datetime(2026, 9, 1)
 
 
