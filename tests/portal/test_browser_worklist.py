@@ -86,6 +86,10 @@ def test_the_list_says_what_is_new_and_what_changed_since_the_previous_list(work
     changed = _row(page, worklist["relaned"]).inner_text()
     assert "veranderd" in changed and "Nu in Vroeg erop af (was Acuut)" in changed
 
+    page.goto(f"{url}/teams/{OWN_TEAM}/huishoudens/{worklist['relaned']}")
+    header = page.locator("#kop").inner_text()
+    assert "veranderd sinds de lijst van 24-10-2026" in header and "Nu in Vroeg erop af (was Acuut)" in header
+    page.go_back()
     page.select_option("#f-wijziging", "beide")
     page.click("form.zoeken button[type=submit]")
     page.wait_for_load_state()
