@@ -209,10 +209,17 @@ def test_every_get_route_of_the_app_is_in_the_table(site):
     assert {p.route for p in PAGES if p.route} - routes == set(), "PAGES names a route the app lacks"
 
 
-def _axe_failures(page) -> list[str]:
+# At 390 px only the rules a narrow layout can break (the whole set runs at the default width).
+NARROW_RULES = ["scrollable-region-focusable", "color-contrast", "meta-viewport", "target-size"]
+
+
+def _axe_failures(page, rules: list[str] | None = None) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page)
+    options = {"resultTypes": ["violations"]}
+    if rules:
+        options["runOnly"] = {"type": "rule", "values": rules}
+    results = Axe().run(page, options=options)
     return [
         f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
         for v in results.response["violations"]
@@ -243,7 +250,7 @@ def test_at_390_px_nothing_scrolls_sideways_and_uitloggen_stays_in_view(spec, si
             assert box["y"] + box["height"] <= NARROW["height"]
             name = page.locator("header .gebruiker span").bounding_box()
             assert name is not None and name["x"] + name["width"] <= NARROW["width"]
-        failures = _axe_failures(page)  # what only shows at this width: e.g. a table that scrolls
+        failures = _axe_failures(page, NARROW_RULES)  # e.g. a table that scrolls only at this width
         assert failures == [], "\n".join(failures)
     finally:
         page.close()
