@@ -14,7 +14,17 @@ from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from portal import administrator, coordinator, errors, evaluator, household_forms, state, supplier, worklist
+from portal import (
+    administrator,
+    coordinator,
+    errors,
+    evaluator,
+    household_forms,
+    public,
+    state,
+    supplier,
+    worklist,
+)
 from portal.body_limit import BodyLimit
 from portal.pages import render, templates
 from portal.security import (
@@ -103,6 +113,7 @@ def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
     app.include_router(supplier.router)
     app.include_router(evaluator.router)
     app.include_router(administrator.router)
+    app.include_router(public.router)
     _add_base_routes(app)
     return app
 
