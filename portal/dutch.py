@@ -68,6 +68,32 @@ AUDIT_ACTIONS = {
 }
 
 
+# The nightly run's steps (flows/nightly.py `run.step`) and the statuses of a run and a step
+# (warehouse/runs.py, flows/nightly.py) as the administrator reads them; a test finds them all.
+RUN_STEPS = {
+    "ingest": "leveringen innemen",
+    "snapshots": "momentopnamen voor de training",
+    "purge": "bewaartermijn toepassen",
+    "features": "kenmerken per huishouden",
+    "rules": "regels en scorekaart",
+    "lists": "lijsten maken en schrijven",
+    "indicators": "indicatoren",
+}
+RUN_STATUSES = {
+    "running": "bezig",
+    "ok": "gelukt",
+    "partial": "gelukt, met waarschuwingen",
+    "failed": "mislukt",
+}
+
+
+def run_words(value: str | None) -> str:
+    """A run step or status in words (RUN_STEPS, RUN_STATUSES); unknown ones without underscores."""
+    if not value:
+        return ""
+    return RUN_STEPS.get(value) or RUN_STATUSES.get(value) or value.replace("_", " ")
+
+
 def role_label(role: str | None) -> str:
     """coördinator, leverancier, evaluator, beheerder."""
     if not role:

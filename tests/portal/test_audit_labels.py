@@ -83,3 +83,18 @@ def test_the_audit_page_shows_labels_not_codes(tmp_path):
     assert "ingelogd" in page and "beheerder" in page
     assert not re.search(r">[a-z]+_[a-z_]+<", page), "a snake_case code in a table cell"
     assert ">coordinator<" not in page and ">administrator<" not in page
+
+
+def test_every_step_and_status_of_a_nightly_run_has_words():
+    """The runs page says steps and statuses in Dutch: every `run.step("…")` of the nightly flow and
+    every status a run or a step is given is in portal/dutch.py."""
+    root = Path(__file__).resolve().parents[2]
+    flow = (root / "flows" / "nightly.py").read_text(encoding="utf-8")
+    runs = (root / "warehouse" / "runs.py").read_text(encoding="utf-8")
+    steps = set(re.findall(r'run\.step\("([a-z_]+)"\)', flow))
+    statuses = set(re.findall(r'status(?:: str)? = "([a-z_]+)"', flow + runs))
+    statuses |= set(re.findall(r'"([a-z_]+)" if reasons else "([a-z_]+)"', flow)[0])
+    assert steps and {"ok", "failed", "running", "partial"} <= statuses
+    assert steps <= set(dutch.RUN_STEPS), steps - set(dutch.RUN_STEPS)
+    assert statuses <= set(dutch.RUN_STATUSES), statuses - set(dutch.RUN_STATUSES)
+    assert all("_" not in dutch.run_words(v) for v in steps | statuses)
