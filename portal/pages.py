@@ -37,6 +37,7 @@ def templates() -> Jinja2Templates:
     env.filters["role"] = dutch.role_label
     env.filters["audit_action"] = dutch.audit_action
     env.filters["run_words"] = dutch.run_words
+    env.filters["postcode"] = dutch.postcode
     return Jinja2Templates(env=env)
 
 
