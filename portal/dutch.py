@@ -12,6 +12,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from rules.lanes import default_lanes
+from rules.schema import MONTHS_NL
 from rules.scorecard import format_risk
 from signals.registry import suppliers
 
@@ -180,21 +181,6 @@ VALUE_WORDS = {
     "belastingdienst": "Belastingdienst",
 }
 
-MONTHS = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
-
 
 def words(value: object) -> str:
     """A vocabulary value as words: ontruiming_gepland → ontruiming gepland, agressie_intimidatie →
@@ -244,7 +230,7 @@ def scorecard_name(model_version: str | None) -> str:
         return "voorlopige scorekaart (punten uit beleid en landelijke cijfers)"
     trained = model_version.partition("+")[2].partition(".")[0]
     if len(trained) == len("202604") and trained.isdigit() and 1 <= int(trained[4:]) <= 12:
-        month = MONTHS[int(trained[4:]) - 1]
+        month = MONTHS_NL[int(trained[4:]) - 1]
         return f"scorekaart getraind op de eigen gegevens tot en met {month} {trained[:4]}"
     return "scorekaart"
 

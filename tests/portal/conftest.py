@@ -117,6 +117,27 @@ ACUTE = (
 LANED_CAPACITY = 5
 
 
+def pristine_copy(portal_workspace: PortalWorkspace, tmp_path_factory, name: str) -> Path:
+    """A copy of the portal workspace with the portal state before any test registered anything."""
+    root = tmp_path_factory.mktemp(name) / "ws"
+    shutil.copytree(portal_workspace.root, root)
+    for journal in ("portal.sqlite-wal", "portal.sqlite-shm", "portal.sqlite-journal"):
+        (root / journal).unlink(missing_ok=True)  # never replay another test's changes onto it
+    shutil.copyfile(portal_workspace.root.parent / PRISTINE_STATE, root / "portal.sqlite")
+    return root
+
+
+def own_team_list(wh: duckdb.DuckDBPyConnection) -> list[str]:
+    """The own team's households on tonight's list, in list order."""
+    return [
+        h
+        for (h,) in wh.execute(
+            "select household_id from fct_list_entry where as_of_date = ? and wijkteam = ? order by rank",
+            [TINY_AS_OF, OWN_TEAM],
+        ).fetchall()
+    ]
+
+
 @pytest.fixture(scope="session")
 def laned_workspace(portal_workspace, tmp_path_factory) -> LanedWorkspace:
     """The tiny region's lists have nobody in the acute lane and nobody below the capacity line.
@@ -125,20 +146,10 @@ def laned_workspace(portal_workspace, tmp_path_factory) -> LanedWorkspace:
     would (a rule hit routing there, its date, action and reason first), and draws the ranked lane's
     capacity line after LANED_CAPACITY households, so that the pages have every kind of row.
     """
-    root = tmp_path_factory.mktemp("laned-ws") / "ws"
-    shutil.copytree(portal_workspace.root, root)
-    for journal in ("portal.sqlite-wal", "portal.sqlite-shm", "portal.sqlite-journal"):
-        (root / journal).unlink(missing_ok=True)  # never replay another test's changes onto it
-    shutil.copyfile(portal_workspace.root.parent / PRISTINE_STATE, root / "portal.sqlite")
+    root = pristine_copy(portal_workspace, tmp_path_factory, "laned-ws")
     wh = duckdb.connect(str(root / "warehouse.duckdb"))
     try:
-        households = [
-            h
-            for (h,) in wh.execute(
-                "select household_id from fct_list_entry where as_of_date = ? and wijkteam = ? order by rank",
-                [TINY_AS_OF, OWN_TEAM],
-            ).fetchall()
-        ]
+        households = own_team_list(wh)
         assert len(households) > LANED_CAPACITY + 3, "the own team's list is too short for the lanes tests"
         chosen = households[-3:-1]  # never the first (portal_workspace.household)
         for household, (day, action, reason) in zip(chosen, ACUTE, strict=True):

@@ -10,7 +10,6 @@ is edited before tonight's list is made again by the real nightly run: one house
 from __future__ import annotations
 
 import io
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -18,29 +17,25 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import TINY_AS_OF
 from tests.portal.browser import SCREENSHOTS, chromium, log_in
-from tests.portal.conftest import OWN_TEAM, PREVIOUS_AS_OF, PRISTINE_STATE, live_portal, run_nightly
+from tests.portal.conftest import (
+    OWN_TEAM,
+    PREVIOUS_AS_OF,
+    live_portal,
+    own_team_list,
+    pristine_copy,
+    run_nightly,
+)
 
 LIST = f"/teams/{OWN_TEAM}/lijst"
 
 
 @pytest.fixture(scope="module")
 def worklist(portal_workspace, tmp_path_factory):
-    root = tmp_path_factory.mktemp("worklist-ws") / "ws"
-    shutil.copytree(portal_workspace.root, root)
-    for journal in ("portal.sqlite-wal", "portal.sqlite-shm", "portal.sqlite-journal"):
-        (root / journal).unlink(missing_ok=True)
-    shutil.copyfile(portal_workspace.root.parent / PRISTINE_STATE, root / "portal.sqlite")
+    root = pristine_copy(portal_workspace, tmp_path_factory, "worklist-ws")
     wh = duckdb.connect(str(root / "warehouse.duckdb"))
     try:
-        tonight = [
-            h
-            for (h,) in wh.execute(
-                "select household_id from fct_list_entry where as_of_date = ? and wijkteam = ? order by rank",
-                [TINY_AS_OF, OWN_TEAM],
-            ).fetchall()
-        ]
+        tonight = own_team_list(wh)
         new, relaned = tonight[2], tonight[3]
         wh.execute(
             "delete from fct_list_entry where as_of_date = ? and household_id = ?", [PREVIOUS_AS_OF, new]

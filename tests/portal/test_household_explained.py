@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,7 +19,15 @@ from rules.scorecard import format_risk, load_spec
 from signals.registrations import ddas_vocabulary
 from tests.conftest import TINY_AS_OF
 from tests.portal.browser import chromium, log_in
-from tests.portal.conftest import OWN_TEAM, PRISTINE_STATE, csrf_of, live_portal, login, make_client
+from tests.portal.conftest import (
+    OWN_TEAM,
+    csrf_of,
+    live_portal,
+    login,
+    make_client,
+    own_team_list,
+    pristine_copy,
+)
 
 PLANNED = "ontruiming_gepland"  # a label stage: the risk is about reaching it, and it is reached
 RUNNING = "vonnis"  # before the label stages: the risk still applies, to "de" procedure
@@ -54,20 +61,10 @@ def staged(portal_workspace, tmp_path_factory) -> Stage:
     """A copy of the portal workspace (its pristine portal state) where, in int_household__features
     on the as-of date, one household's procedure is at a planned eviction and one at a judgment; and
     the first household has registrations to withdraw, two of them on the same day."""
-    root = tmp_path_factory.mktemp("explained-ws") / "ws"
-    shutil.copytree(portal_workspace.root, root)
-    for journal in ("portal.sqlite-wal", "portal.sqlite-shm", "portal.sqlite-journal"):
-        (root / journal).unlink(missing_ok=True)
-    shutil.copyfile(portal_workspace.root.parent / PRISTINE_STATE, root / "portal.sqlite")
+    root = pristine_copy(portal_workspace, tmp_path_factory, "explained-ws")
     wh = duckdb.connect(str(root / "warehouse.duckdb"))
     try:
-        households = [
-            h
-            for (h,) in wh.execute(
-                "select household_id from fct_list_entry where as_of_date = ? and wijkteam = ? order by rank",
-                [TINY_AS_OF, OWN_TEAM],
-            ).fetchall()
-        ]
+        households = own_team_list(wh)
         stage = Stage(root, households)
         for household, value in ((stage.planned, PLANNED), (stage.running, RUNNING)):
             wh.execute(
