@@ -33,7 +33,8 @@ from portal.dutch import risk
 from portal.pages import render
 from portal.security import CheckedUser, CurrentUser, StateDB, require_team
 from rules.lanes import default_lanes
-from rules.risk_statement import risk_applies, stage_words
+from rules.risk_statement import horizon_months, risk_applies, stage_words
+from rules.scorecard import load_spec
 from signals.registry import safe_id, teams
 from warehouse.store import read_only
 
@@ -217,8 +218,15 @@ def _page(
     else:
         sections = [{"lane": None, "rows": on_page, "in_lane": len(shown), "capacity": None}]
     template = request.app.state.templates.get_template("team_list_lanes.html")
+    spec = load_spec()
+    about = f"{stage_words(spec.label_stages[0])} binnen {horizon_months(spec)} maanden"
     html = template.render(
-        team=team, sections=sections, wgs=lanes.wgs_followup, sort=f.sorteer, sort_label=SORTS[f.sorteer]
+        team=team,
+        sections=sections,
+        wgs=lanes.wgs_followup,
+        sort=f.sorteer,
+        sort_label=SORTS[f.sorteer],
+        risk_header=f"Geschatte kans op {about}",
     )
     workers = sorted({r["worker"] for r in rows if r["worker"]}, key=str.lower)
     return {
