@@ -7,7 +7,7 @@ library.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -34,6 +34,8 @@ app.add_typer(contracts_app, name="contracts")
 app.add_typer(portal_app, name="portal")
 
 DEMO_END_DATE = date(2026, 10, 31)
+# The list before it: the demo's list says what is new and changed since a week earlier.
+DEMO_PREVIOUS_AS_OF = date(2026, 10, 24)
 
 
 @app.command()
@@ -179,7 +181,7 @@ def demo(
         model.train(workspace=workspace, ground_truth=workspace / "ground_truth")
         # Last week's list, so that tonight's says what is new and what changed since (as every
         # installation's does from its second night on).
-        nightly(workspace=workspace, as_of=(DEMO_END_DATE - timedelta(days=7)).isoformat())
+        nightly(workspace=workspace, as_of=DEMO_PREVIOUS_AS_OF.isoformat())
     nightly(workspace=workspace, as_of=DEMO_END_DATE.isoformat())
 
 
