@@ -310,10 +310,8 @@ def verify(source: Path) -> dict:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise DamagedBackup("manifest.json", "manifest") from exc
     present = {
-        p.relative_to(source).as_posix()
-        for p in source.rglob("*")
-        if (p.is_file() or p.is_symlink()) and p.name != "manifest.json"
-    }
+        p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file() or p.is_symlink()
+    } - {"manifest.json"}
     for unexpected in sorted(present - set(listed)):
         raise DamagedBackup(unexpected, "unexpected")
     for path, entry in listed.items():
