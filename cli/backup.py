@@ -115,8 +115,8 @@ def restore(
     ] = None,
 ) -> None:
     """Restore a backup into an empty folder, after checking every file against its manifest."""
-    from warehouse.backup import DamagedBackup, KeyMismatch, WorkspaceNotEmpty
-    from warehouse.backup import restore as do_restore
+    from warehouse.restore import DamagedBackup, KeyMismatch, WorkspaceNotEmpty
+    from warehouse.restore import restore as do_restore
     from warehouse.sealed_key import WrongPassphrase
 
     try:

@@ -18,7 +18,7 @@ Not in a backup: the pseudonymisation key (sealed apart, warehouse/sealed_key.py
 database (`.prefect`, rebuilt by the next run) and the warehouse's lock and working copies.
 
 A backup is written to `<name>.partial` and renamed when complete, so a folder with the final name
-is always whole. Files are 0600, folders 0700.
+is always whole. Files are 0600, folders 0700. Restoring one: warehouse/restore.py.
 """
 
 from __future__ import annotations
@@ -44,29 +44,12 @@ from warehouse.workspace import Workspace, code_version
 FORMAT = "vroeg-backup/1"
 PREFIX = "vroeg-backup-"
 _NAME = re.compile(r"^vroeg-backup-\d{8}T\d{6}Z$")
-_WAREHOUSE = "warehouse.duckdb"
+WAREHOUSE = "warehouse.duckdb"
 _PORTAL = "portal.sqlite"
 # Top-level workspace entries never copied as files: the two databases are copied their own way,
 # the rest is the key, Prefect's state, and the warehouse's lock, working copies and journals.
 _SKIPPED_PREFIXES = ("warehouse.", "portal.sqlite", ".prefect", DEMO_KEY_FILE)
 _CHUNK = 1 << 20
-
-
-class DamagedBackup(RuntimeError):
-    """A file of the backup is missing, altered or unexpected; nothing was restored."""
-
-    def __init__(self, file: str, problem: str) -> None:
-        super().__init__(f"{file}: {problem}")
-        self.file = file
-        self.problem = problem  # missing | size | checksum | unexpected | manifest
-
-
-class WorkspaceNotEmpty(RuntimeError):
-    """A restore goes into an empty folder only."""
-
-
-class KeyMismatch(RuntimeError):
-    """The sealed key is not the key this backup's warehouse was pseudonymised with."""
 
 
 @dataclass
@@ -79,17 +62,7 @@ class BackupResult:
     removed: list[str] = field(default_factory=list)
 
 
-@dataclass
-class RestoreResult:
-    workspace: Path
-    files: int
-    archive_paths_rewritten: int
-    archive_files_missing: int
-    config_dir: Path | None
-    key_file: Path | None
-
-
-def _mkdir(path: Path) -> None:
+def private_folder(path: Path) -> None:
     """`path` and every missing parent, 0700 (mkdir's mode applies to the last one only)."""
     missing = [p for p in [path, *path.parents] if not p.exists()]
     for folder in reversed(missing):
@@ -97,10 +70,10 @@ def _mkdir(path: Path) -> None:
         folder.chmod(0o700)  # whatever the umask; folders that exist already are left as they are
 
 
-def _copy(source, dest: Path, mode: int = 0o600) -> tuple[int, str]:
+def copy_private(source, dest: Path, mode: int = 0o600) -> tuple[int, str]:
     """Stream `source` (a path or an open binary file) to a new file `dest`; (bytes, sha256)."""
     digest, size = hashlib.sha256(), 0
-    _mkdir(dest.parent)
+    private_folder(dest.parent)
     fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     src = open(source, "rb") if isinstance(source, Path) else source  # noqa: SIM115 - closed below
     try:
@@ -116,7 +89,7 @@ def _copy(source, dest: Path, mode: int = 0o600) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def _hash(path: Path) -> tuple[int, str]:
+def file_digest(path: Path) -> tuple[int, str]:
     digest, size = hashlib.sha256(), 0
     with open(path, "rb") as src:
         while chunk := src.read(_CHUNK):
@@ -149,7 +122,7 @@ def _copy_warehouse(live: Path, dest: Path) -> None:
         dest.chmod(0o600)
     else:
         with open(live, "rb") as pinned:  # keeps this version even if the nightly swaps one in now
-            _copy(pinned, dest)
+            copy_private(pinned, dest)
 
 
 def _warehouse_facts(path: Path) -> dict:
@@ -166,7 +139,7 @@ def _warehouse_facts(path: Path) -> dict:
 
 
 def _copy_portal_state(live: Path, dest: Path) -> None:
-    _mkdir(dest.parent)
+    private_folder(dest.parent)
     source = sqlite3.connect(live, timeout=30)
     target = sqlite3.connect(dest)
     try:
@@ -199,15 +172,15 @@ def backup(
         if key_target.is_relative_to(target):
             raise ValueError("the sealed key must lie apart from the backups")
     name = PREFIX + (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-    _mkdir(target)
+    private_folder(target)
     for stale in target.glob(PREFIX + "*.partial"):
         shutil.rmtree(stale)  # a backup that died halfway: personal data nobody will use
     partial = target / (name + ".partial")
-    _mkdir(partial)
+    private_folder(partial)
     entries: list[dict] = []
 
     def add(dest: Path, source_mode: int = 0o600) -> None:
-        size, sha = _hash(dest)
+        size, sha = file_digest(dest)
         entries.append(
             {
                 "path": dest.relative_to(partial).as_posix(),
@@ -219,7 +192,7 @@ def backup(
 
     facts: dict = {"as_of_dates": [], "schema_version": None}
     if workspace.warehouse.exists():
-        dest = partial / "workspace" / _WAREHOUSE
+        dest = partial / "workspace" / WAREHOUSE
         _copy_warehouse(workspace.warehouse, dest)
         facts = _warehouse_facts(dest)
         add(dest)
@@ -229,11 +202,11 @@ def backup(
         add(dest)
     for file in _workspace_files(root):
         dest = partial / "workspace" / file.relative_to(root)
-        _copy(file, dest)
+        copy_private(file, dest)
         add(dest, file.stat().st_mode)
     for file in sorted(p for p in Path(config).rglob("*") if p.is_file() and not p.is_symlink()):
         dest = partial / "config" / file.relative_to(config)
-        _copy(file, dest)
+        copy_private(file, dest)
         add(dest, file.stat().st_mode)
     key_file = None
     if key is not None and key_target is not None and passphrase is not None:
@@ -297,112 +270,3 @@ def prune(target: Path, keep: int, key_target: Path | None = None) -> list[str]:
         if key_target is not None:
             (Path(key_target) / f"{folder.name}.key.sealed").unlink(missing_ok=True)
     return [f.name for f in old]
-
-
-def verify(source: Path) -> dict:
-    """The manifest of the backup in `source`, after checking every file against it."""
-    source = Path(source)
-    try:
-        manifest = json.loads((source / "manifest.json").read_text(encoding="utf-8"))
-        listed = {e["path"]: e for e in manifest["files"]}
-        if manifest.get("format") != FORMAT:
-            raise ValueError(manifest.get("format"))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise DamagedBackup("manifest.json", "manifest") from exc
-    present = {
-        p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file() or p.is_symlink()
-    } - {"manifest.json"}
-    for unexpected in sorted(present - set(listed)):
-        raise DamagedBackup(unexpected, "unexpected")
-    for path, entry in listed.items():
-        file = source / path
-        if path not in present or not file.is_file():
-            raise DamagedBackup(path, "missing")
-        if file.stat().st_size != entry["bytes"]:
-            raise DamagedBackup(path, "size")
-        if _hash(file)[1] != entry["sha256"]:
-            raise DamagedBackup(path, "checksum")
-    return manifest
-
-
-_ARCHIVED = r"^/.*/archive/([0-9a-f]{2}/[^/]+)$"  # <root>/archive/<2 hex>/<sha>.<ext> (signals/intake.py)
-
-
-def _rewrite_archive_paths(db: Path, new_root: Path) -> int:
-    """Point absolute archive paths into the restored workspace's archive; rows changed.
-
-    2026-12: raw_delivery.archive_path is absolute in warehouses written so far (it is being made
-    workspace-relative on another branch; relative paths are left as they are). A restored copy must
-    never point at the original's files, or a purge there would delete the original's archive. The
-    paths are rewritten whatever root they name, so a workspace that was moved or copied before this
-    backup is restored pointing at its own files too."""
-    con = connect(db)
-    try:
-        changed = con.execute(
-            "update raw_delivery set archive_path = regexp_replace(archive_path, $pattern, $new) "
-            "where regexp_matches(archive_path, $pattern) "
-            "and archive_path <> regexp_replace(archive_path, $pattern, $new)",
-            {"pattern": _ARCHIVED, "new": str(new_root / "archive") + r"/\1"},
-        ).fetchall()[0][0]
-        con.execute("checkpoint")
-    finally:
-        con.close()
-    return changed
-
-
-def _missing_archive_files(db: Path, root: Path) -> int:
-    con = connect(db, read_only=True)
-    try:
-        paths = con.execute(
-            "select archive_path from raw_delivery where archive_purged_at is null"
-        ).fetchall()
-    finally:
-        con.close()
-    return sum(not (root / p).exists() for (p,) in paths)  # root / absolute = absolute
-
-
-def restore(
-    source: Path,
-    workspace_root: Path,
-    *,
-    sealed: Path | None = None,
-    passphrase: str | None = None,
-    key_out: Path | None = None,
-) -> RestoreResult:
-    """Restore the backup in `source` into the empty folder `workspace_root` (checked first)."""
-    source, root = Path(source).resolve(), Path(workspace_root).resolve()
-    if root.exists() and any(root.iterdir()):
-        raise WorkspaceNotEmpty(str(root))
-    manifest = verify(source)
-    key = None
-    if sealed is not None:
-        key = sealed_key.unseal(sealed, passphrase or "")
-        expected = manifest["key"]["fingerprint"]
-        if expected is not None and sealed_key.fingerprint(key) != expected:
-            raise KeyMismatch(str(sealed))
-    _mkdir(root)
-    restored_db = None
-    config_dir = None
-    for entry in manifest["files"]:
-        part, _, rest = entry["path"].partition("/")
-        if part == "config":
-            config_dir = root / "config"
-            dest = config_dir / rest
-        elif rest == _WAREHOUSE:
-            restored_db = dest = root / "warehouse.restore.duckdb"
-        else:
-            dest = root / rest
-        _copy(source / entry["path"], dest, int(entry["mode"], 8) or 0o600)
-    rewritten = missing = 0
-    if restored_db is not None:
-        rewritten = _rewrite_archive_paths(restored_db, root)
-        os.replace(restored_db, root / _WAREHOUSE)
-        missing = _missing_archive_files(root / _WAREHOUSE, root)
-    key_file = None
-    if key is not None:
-        key_file = Path(key_out) if key_out is not None else root / DEMO_KEY_FILE
-        _mkdir(key_file.parent)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(key + b"\n")
-    return RestoreResult(root, len(manifest["files"]), rewritten, missing, config_dir, key_file)

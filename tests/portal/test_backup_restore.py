@@ -22,7 +22,8 @@ from signals.pseudonymise import DEMO_KEY_FILE, pseudonym_key
 from signals.registry import config_dir
 from tests.conftest import TINY_AS_OF
 from tests.portal.conftest import OWN_TEAM, pristine_copy
-from warehouse.backup import DamagedBackup, backup, restore
+from warehouse.backup import backup
+from warehouse.restore import DamagedBackup, restore
 from warehouse.retention import RetentionConfig, purge_expired, retention, sweep_files
 from warehouse.sealed_key import unseal
 from warehouse.store import read_only, working_copy

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from warehouse.backup import WorkspaceNotEmpty, backup, backups, restore
+from warehouse.backup import backup, backups
+from warehouse.restore import WorkspaceNotEmpty, restore
 from warehouse.sealed_key import WrongPassphrase, seal, unseal
 from warehouse.workspace import Workspace
 
