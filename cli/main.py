@@ -1,7 +1,7 @@
 """`vroeg`: generate the demo region, run the nightly flow, look at lists and runs.
 
 The sub-commands live next to this file, one module per job (rules, model, reports, production,
-portal); this module makes the app and registers them. Every command is a thin shell over the
+portal, backup); this module makes the app and registers them. Every command is a thin shell over the
 library.
 """
 
@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cli import model, production, reports
+from cli import backup, model, production, reports
 from cli.options import WorkspaceOpt, console, quiet_prefect
 from cli.portal import portal_app
 from cli.rules import rules_app
@@ -354,6 +354,8 @@ app.command()(reports.indicators)
 app.command()(reports.ddas)
 app.command()(production.schedule)
 app.command()(production.deploy)
+app.command()(backup.backup)
+app.command()(backup.restore)
 
 if __name__ == "__main__":
     app()

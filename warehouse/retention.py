@@ -47,6 +47,7 @@ class RetentionConfig(BaseModel):
     registrations_months: int = Field(gt=0)
     notes_months: int = Field(gt=0)  # portal.sqlite contact_note (portal/state/notes.py)
     training_snapshot_months: int = Field(gt=0)
+    backups_kept: int = Field(gt=0)  # `vroeg backup` keeps this many (warehouse/backup.py)
 
     @model_validator(mode="after")
     def _every_feed(self) -> RetentionConfig:
