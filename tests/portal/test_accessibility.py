@@ -19,8 +19,8 @@ from datetime import date
 
 import pytest
 
-from tests.portal.browser import SCREENSHOTS, chromium, served_copy
-from tests.portal.conftest import OTHER_TEAM, OWN_SUPPLIER, OWN_TEAM, PASSWORD
+from tests.portal.browser import SCREENSHOTS, SERVED, chromium, log_in, served_copy
+from tests.portal.conftest import OTHER_TEAM, OWN_SUPPLIER, OWN_TEAM, PASSWORD, current_code
 from tests.portal.test_uploads import _bad_file
 
 PRINTS = SCREENSHOTS.parent / "print"
@@ -129,13 +129,7 @@ def contexts(site, browser):
         if user not in made:
             made[user] = browser.new_context(locale="nl-NL")
             if user is not None:
-                page = made[user].new_page()
-                page.goto(f"{url}/inloggen")
-                page.fill("input[name=username]", user)
-                page.fill("input[name=password]", PASSWORD)
-                page.click("button[type=submit]")
-                page.wait_for_load_state()
-                page.close()
+                log_in(made[user], url, user).close()
         return made[user]
 
     yield context
@@ -385,6 +379,11 @@ def test_a_coordinator_reaches_the_contact_form_with_the_keyboard_alone(site, br
         page.keyboard.type("coord-own")
         page.keyboard.press("Tab")
         page.keyboard.type(PASSWORD)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.url.endswith("/inloggen/code")
+        assert page.evaluate("document.activeElement.name") == "code", "the code field has the focus"
+        page.keyboard.type(current_code(SERVED[url], "coord-own"))
         with page.expect_navigation():
             page.keyboard.press("Enter")
         assert page.url.endswith(TEAM_LIST)
