@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.portal.conftest import PASSWORD, current_code, live_portal
+from tests.portal.conftest import PASSWORD, SERVED, current_code, live_portal
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
@@ -19,8 +19,6 @@ FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# The portal state behind each served URL: log_in reads the account's TOTP secret there.
-SERVED: dict[str, Path] = {}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artefacts" / "screenshots"
 
 
@@ -31,9 +29,7 @@ def served_copy(portal_workspace, tmp_path_factory, name: str) -> Iterator[tuple
     root = tmp_path_factory.mktemp(name) / "ws"
     shutil.copytree(portal_workspace.root, root)
     with live_portal(root) as port:
-        url = f"http://127.0.0.1:{port}"
-        SERVED[url] = root / "portal.sqlite"
-        yield url, root
+        yield f"http://127.0.0.1:{port}", root
 
 
 def chromium() -> Iterator:

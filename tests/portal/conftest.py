@@ -278,6 +278,10 @@ def as_user(portal_workspace):
     return _login
 
 
+# The portal state behind each live portal's URL: the browser log-in reads the TOTP secret there.
+SERVED: dict[str, Path] = {}
+
+
 @contextmanager
 def live_portal(workspace: Path, log_level: str = "warning") -> Iterator[int]:
     """The real portal served by uvicorn on a loopback port in a thread; yields the port."""
@@ -297,6 +301,7 @@ def live_portal(workspace: Path, log_level: str = "warning") -> Iterator[int]:
     while not server.started:
         assert time.monotonic() < deadline, "portal did not start"
         time.sleep(0.05)
+    SERVED[f"http://127.0.0.1:{port}"] = Path(workspace) / "portal.sqlite"
     try:
         yield port
     finally:
