@@ -1,8 +1,8 @@
 """Accounts and supplier API tokens, made and changed in one place for the CLI and the administrator.
 
 `vroeg portal user add` / `token add` and the administrator's pages call these functions, so the
-rules (a coordinator has exactly one known team, a supplier one known supplier code, a password at
-least MIN_PASSWORD_LENGTH characters) and the audit lines are the same whichever way an account is
+rules (a coordinator has exactly one known team, a supplier one known supplier code, a password that
+meets the policy of portal/passwords.py) and the audit lines are the same whichever way an account is
 made. Refusals are an AccountError with one Dutch sentence.
 """
 
@@ -13,6 +13,7 @@ import secrets
 import sqlite3
 
 from portal import state
+from portal.passwords import WeakPassword, check_password
 from portal.security import ROLES, hash_password, new_api_token
 from signals.registry import suppliers, teams
 
@@ -51,11 +52,12 @@ def generated_password() -> str:
     return secrets.token_urlsafe(20)
 
 
-def _hash(password: str) -> str:
+def _hash(password: str, username: str) -> str:
     try:
-        return hash_password(password)
-    except ValueError as exc:  # too short: the message says how long it must be
+        check_password(password, username)
+    except WeakPassword as exc:  # the message says why
         raise AccountError(str(exc)) from exc
+    return hash_password(password)
 
 
 def create_account(
@@ -77,7 +79,7 @@ def create_account(
             "(en begint met een letter of cijfer)."
         )
     check_account(role, team, supplier)
-    password_hash = _hash(password)
+    password_hash = _hash(password, username)
     try:
         state.add_account(
             con, username, role, password_hash, team_code=team or None, supplier_code=supplier or None
@@ -138,9 +140,27 @@ def reset_password(
 ) -> None:
     """A new password for an account; its sessions end (whoever held them must log in again)."""
     account = _existing(con, username)
-    state.set_password_hash(con, account.account_id, _hash(password))
+    state.set_password_hash(con, account.account_id, _hash(password, username))
     state.end_account_sessions(con, account.account_id)
     state.audit(con, "wachtwoord_gereset", username=by, role=by_role, detail=username, ip=ip)
+
+
+def reset_second_factor(
+    con: sqlite3.Connection,
+    username: str,
+    *,
+    by: str,
+    by_role: str | None = None,
+    ip: str | None = None,
+) -> None:
+    """Clear an account's second factor (secret and recovery codes) and end its sessions: at the next
+    log-in the user sets one up again. For a lost phone; the administrator checks who asks."""
+    account = _existing(con, username)
+    if not account.has_second_factor:
+        raise AccountError(f"Het account {username} heeft geen tweede factor ingesteld.")
+    state.set_totp_secret(con, account.account_id, None)
+    state.end_account_sessions(con, account.account_id)
+    state.audit(con, "tweede_factor_gereset", username=by, role=by_role, detail=username, ip=ip)
 
 
 def issue_token(

@@ -1,16 +1,15 @@
-"""The portal application: log-in, the start page per role, security headers, the body limit.
+"""The portal application: the start page per role, security headers, the body limit.
 
 `create_app(workspace)` builds the app; `vroeg portal` serves it with uvicorn. The pages of each role
-live in their own module (coordinator and household_forms, supplier, evaluator, administrator), all
+live in their own module (login, coordinator and household_forms, supplier, evaluator, administrator), all
 rendered through portal/pages.py; this module wires them together.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
-from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -20,24 +19,17 @@ from portal import (
     errors,
     evaluator,
     household_forms,
+    login,
     public,
     state,
     supplier,
     worklist,
 )
 from portal.body_limit import BodyLimit
-from portal.pages import render, templates
-from portal.security import (
-    LOGIN_CSRF_COOKIE,
-    SESSION_COOKIE,
-    CheckedUser,
-    CurrentUser,
-    LoginRequired,
-    StateDB,
-    authenticate,
-    client_ip,
-    start_session,
-)
+from portal.pages import templates
+from portal.security import CurrentUser, LoginRequired
+from portal.security_config import security_config
+from portal.throttle import LoginThrottle
 from signals.registry import safe_id
 from warehouse.workspace import Workspace
 
@@ -65,20 +57,6 @@ START_PAGES = {
 }
 
 
-def set_cookie(
-    request: Request, response: Response, name: str, value: str, max_age: int | None = None
-) -> None:
-    response.set_cookie(
-        name,
-        value,
-        max_age=max_age,
-        httponly=True,
-        samesite="lax",
-        secure=request.app.state.secure_cookie,
-        path="/",
-    )
-
-
 def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
     """The portal for one workspace. `secure_cookie=False` only for plain-HTTP tests."""
     app = FastAPI(title="Vroegsignalering", docs_url=None, redoc_url=None, openapi_url=None)
@@ -86,6 +64,8 @@ def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
     app.state.state_path = app.state.workspace.portal_state
     app.state.secure_cookie = secure_cookie
     app.state.templates = templates()
+    # Failed log-ins counted in memory, per app: portal/throttle.py.
+    app.state.login_throttle = LoginThrottle(security_config().login)
     state.open_state(app.state.state_path).close()
 
     # Added before the security headers, so it runs inside them: its 413 carries them too, and so
@@ -107,6 +87,7 @@ def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
         return RedirectResponse("/inloggen", status_code=303)
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(login.router)
     app.include_router(worklist.router)
     app.include_router(coordinator.router)
     app.include_router(household_forms.router)
@@ -119,56 +100,6 @@ def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
 
 
 def _add_base_routes(app: FastAPI) -> None:
-    import secrets
-
     @app.get("/")
     def home(user: CurrentUser):
         return RedirectResponse(START_PAGES[user.role](user), status_code=303)
-
-    @app.get("/inloggen")
-    def login_page(request: Request):
-        token = secrets.token_urlsafe(32)
-        response = render(request, "login.html", None, csrf_token=token)
-        set_cookie(request, response, LOGIN_CSRF_COOKIE, token, max_age=1800)
-        return response
-
-    @app.post("/inloggen")
-    def login(
-        request: Request,
-        con: StateDB,
-        username: Annotated[str, Form(max_length=100)],
-        password: Annotated[str, Form(max_length=500)],
-        csrf_token: Annotated[str, Form()] = "",
-    ):
-        # No session yet: the log-in form's token is checked against a cookie (double submit).
-        cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-        if not cookie or not secrets.compare_digest(cookie, csrf_token):
-            raise HTTPException(403, "Het formulier is verlopen; laad de pagina opnieuw.")
-        account = authenticate(con, username, password, client_ip(request))
-        if account is None:
-            token = secrets.token_urlsafe(32)
-            response = render(
-                request,
-                "login.html",
-                None,
-                status_code=401,
-                csrf_token=token,
-                error="Onbekende combinatie van gebruikersnaam en wachtwoord, of het account is tijdelijk "
-                "geblokkeerd na te veel pogingen.",
-            )
-            set_cookie(request, response, LOGIN_CSRF_COOKIE, token, max_age=1800)
-            return response
-        session_id = start_session(con, account)
-        state.audit(con, "ingelogd", username=account.username, role=account.role, ip=client_ip(request))
-        response = RedirectResponse("/", status_code=303)
-        set_cookie(request, response, SESSION_COOKIE, session_id)
-        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
-        return response
-
-    @app.post("/uitloggen")
-    def logout(request: Request, user: CheckedUser, con: StateDB):
-        state.end_session(con, user.session_id)
-        state.audit(con, "uitgelogd", username=user.username, role=user.role, ip=client_ip(request))
-        response = RedirectResponse("/inloggen", status_code=303)
-        response.delete_cookie(SESSION_COOKIE, path="/")
-        return response

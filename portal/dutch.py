@@ -41,7 +41,12 @@ AUDIT_ACTIONS = {
     "ingelogd": "ingelogd",
     "uitgelogd": "uitgelogd",
     "inloggen_mislukt": "inloggen mislukt",
-    "inloggen_geblokkeerd": "inloggen geblokkeerd (te veel pogingen)",
+    "inloggen_geblokkeerd": "inloggen geblokkeerd (te veel pogingen)",  # before 2026-12: lines in the log
+    "inloggen_vertraagd": "inloggen geweigerd (te veel pogingen vanaf dit adres, even wachten)",
+    "inlogcode_mislukt": "verkeerde inlogcode (tweede factor)",
+    "herstelcode_gebruikt": "ingelogd met een herstelcode",
+    "tweede_factor_ingesteld": "tweede factor ingesteld",
+    "tweede_factor_gereset": "tweede factor gewist (opnieuw instellen bij de volgende inlog)",
     "lijst_bekeken": "lijst bekeken",
     "leveringsrapport_bekeken": "leveringsrapport bekeken",
     "leveringsrapport_geweigerd": "leveringsrapport geweigerd (niet van deze leverancier)",

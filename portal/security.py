@@ -2,7 +2,13 @@
 
 A session is a random id in an HttpOnly, SameSite=Lax cookie (Secure unless switched off for a
 plain-HTTP test set-up); the server keeps the session row with its CSRF token (synchroniser token),
-which every POST form must send back. Sessions end after 30 idle minutes or 10 hours.
+which every POST form must send back. Sessions end after the idle and absolute timeouts of
+config/security.yaml (`session`).
+
+A log-in takes two steps: the password makes a half-made session (`is_verified` 0, a fresh id),
+the second factor (portal/second_factor.py, portal/login.py) replaces it by a logged-in one (again a
+fresh id). Only a logged-in session opens a page. Failed log-ins are throttled per address
+(portal/throttle.py), never locked per user name.
 """
 
 from __future__ import annotations
@@ -20,15 +26,16 @@ from fastapi import Depends, HTTPException, Request
 from starlette.datastructures import FormData
 
 from portal import state
+from portal.passwords import MIN_LENGTH
+from portal.security_config import security_config
+from portal.throttle import LoginThrottle
 from signals.registry import safe_id
 
 SESSION_COOKIE = "vroeg_sessie"
 LOGIN_CSRF_COOKIE = "vroeg_inlog_csrf"
-IDLE_TIMEOUT = timedelta(minutes=30)
-ABSOLUTE_TIMEOUT = timedelta(hours=10)
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
-MIN_PASSWORD_LENGTH = 12
+# A half-made log-in (password right, second factor to come) ends after this long.
+PENDING_TIMEOUT = timedelta(minutes=10)
+MIN_PASSWORD_LENGTH = MIN_LENGTH
 ROLES = ("coordinator", "supplier", "evaluator", "administrator")
 
 _HASHER = PasswordHasher()
@@ -70,13 +77,12 @@ def client_ip(request: Request) -> str | None:
 
 
 def authenticate(
-    con: sqlite3.Connection, username: str, password: str, ip: str | None
+    con: sqlite3.Connection, username: str, password: str, ip: str | None, throttle: LoginThrottle
 ) -> state.Account | None:
-    """The account if the password is right and the account is not locked; audited either way."""
-    since = (datetime.now(tz=UTC) - LOCKOUT).isoformat(timespec="seconds")
-    if state.recent_failed_logins(con, username, since) >= MAX_FAILED_LOGINS:
-        state.audit(con, "inloggen_geblokkeerd", username=username, ip=ip)
-        return None
+    """The account if the password is right, the account active and the address not throttled;
+    audited either way. A password hash is verified in every case (a dummy one for an unknown
+    user, and when throttled), so that no failure is quicker than another."""
+    is_throttled = throttle.is_throttled(username, ip)
     account = state.account_by_name(con, username)
     try:
         _HASHER.verify(account.password_hash if account else _DUMMY_HASH, password)
@@ -85,7 +91,11 @@ def authenticate(
     else:
         if account is None or not account.is_active:
             account = None
+    if is_throttled:
+        state.audit(con, "inloggen_vertraagd", username=username, ip=ip)
+        return None
     if account is None:
+        throttle.failed(username, ip)
         state.audit(con, "inloggen_mislukt", username=username, ip=ip)
         return None
     if _HASHER.check_needs_rehash(account.password_hash):
@@ -93,10 +103,11 @@ def authenticate(
     return account
 
 
-def start_session(con: sqlite3.Connection, account: state.Account) -> str:
-    """A fresh session id (never one the visitor brought: no session fixation)."""
+def start_session(con: sqlite3.Connection, account: state.Account, is_verified: bool = True) -> str:
+    """A fresh session id (never one the visitor brought: no session fixation); `is_verified=False`
+    for the half-made session between the password and the second factor."""
     session_id = secrets.token_urlsafe(32)
-    state.add_session(con, session_id, account.account_id, secrets.token_urlsafe(32))
+    state.add_session(con, session_id, account.account_id, secrets.token_urlsafe(32), is_verified)
     return session_id
 
 
@@ -111,12 +122,29 @@ def _live_session(con: sqlite3.Connection, session_id: str | None) -> User | Non
         return None
     account, csrf_token, created_at, last_seen_at = found
     now = datetime.now(tz=UTC)
-    if now - _parse(last_seen_at) > IDLE_TIMEOUT or now - _parse(created_at) > ABSOLUTE_TIMEOUT:
+    timeouts = security_config().session
+    if (
+        now - _parse(last_seen_at) > timeouts.idle_timeout
+        or now - _parse(created_at) > timeouts.absolute_timeout
+    ):
         state.end_session(con, session_id)
         return None
     return User(
         account.username, account.role, account.team_code, account.supplier_code, csrf_token, session_id
     )
+
+
+def pending_login(con: sqlite3.Connection, session_id: str | None) -> tuple[state.Account, str] | None:
+    """(account, CSRF token) of a half-made log-in (password right, second factor to come), or None
+    when there is none or it is older than PENDING_TIMEOUT (then it is ended)."""
+    found = state.session_account(con, session_id, is_verified=False) if session_id else None
+    if found is None:
+        return None
+    account, csrf_token, created_at, _ = found
+    if datetime.now(tz=UTC) - _parse(created_at) > PENDING_TIMEOUT:
+        state.end_session(con, session_id)
+        return None
+    return account, csrf_token
 
 
 def current_user(request: Request, con: Annotated[sqlite3.Connection, Depends(state_db)]) -> User:

@@ -50,10 +50,3 @@ def audit_entries(
         [username or None, household_id or None, limit],
     ).fetchall()
     return [dict(r) for r in rows]
-
-
-def recent_failed_logins(con: sqlite3.Connection, username: str, since: str) -> int:
-    return con.execute(
-        "select count(*) from audit_log where action = 'inloggen_mislukt' and username = ? and at >= ?",
-        [username, since],
-    ).fetchone()[0]

@@ -29,6 +29,12 @@ class Account:
     supplier_code: str | None
     password_hash: str
     is_active: bool
+    totp_secret: str | None = None
+    totp_last_step: int | None = None
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_secret is not None
 
 
 def add_account(
@@ -61,6 +67,8 @@ def _account(row: sqlite3.Row) -> Account:
         row["supplier_code"],
         row["password_hash"],
         bool(row["is_active"]),
+        row["totp_secret"],
+        row["totp_last_step"],
     )
 
 
@@ -74,6 +82,7 @@ def accounts(con: sqlite3.Connection) -> list[dict]:
     rows = con.execute(
         """
         select a.account_id, a.username, a.role, a.team_code, a.supplier_code, a.is_active, a.created_at,
+               a.totp_secret is not null as has_second_factor,
                (select max(l.at) from audit_log as l
                 where l.action = 'ingelogd' and l.username = a.username) as last_login_at
         from account as a
@@ -93,22 +102,30 @@ def set_active(con: sqlite3.Connection, account_id: int, is_active: bool) -> Non
 # --- sessions ------------------------------------------------------------------------------------
 
 
-def add_session(con: sqlite3.Connection, session_id: str, account_id: int, csrf_token: str) -> None:
+def add_session(
+    con: sqlite3.Connection, session_id: str, account_id: int, csrf_token: str, is_verified: bool = True
+) -> None:
+    """A session; `is_verified=False`: the password is right but the second factor is still to come."""
     stamp = now_iso()
     con.execute(
-        "insert into session (session_hash, account_id, csrf_token, created_at, last_seen_at) "
-        "values (?, ?, ?, ?, ?)",
-        [token_hash(session_id), account_id, csrf_token, stamp, stamp],
+        "insert into session (session_hash, account_id, csrf_token, created_at, last_seen_at, is_verified) "
+        "values (?, ?, ?, ?, ?, ?)",
+        [token_hash(session_id), account_id, csrf_token, stamp, stamp, int(is_verified)],
     )
 
 
-def session_account(con: sqlite3.Connection, session_id: str) -> tuple[Account, str, str, str] | None:
-    """(account, csrf token, created_at, last_seen_at) of a live session id, or None."""
+def session_account(
+    con: sqlite3.Connection, session_id: str, is_verified: bool = True
+) -> tuple[Account, str, str, str] | None:
+    """(account, csrf token, created_at, last_seen_at) of a live session id, or None.
+
+    By default only a logged-in session (second factor done); `is_verified=False` finds a half-made
+    log-in instead (password right, second factor to come)."""
     row = con.execute(
         "select a.*, s.csrf_token, s.created_at as session_created_at, s.last_seen_at "
         "from session as s inner join account as a using (account_id) "
-        "where s.session_hash = ? and a.is_active = 1",
-        [token_hash(session_id)],
+        "where s.session_hash = ? and a.is_active = 1 and s.is_verified = ?",
+        [token_hash(session_id), int(is_verified)],
     ).fetchone()
     if row is None:
         return None
@@ -127,6 +144,79 @@ def end_session(con: sqlite3.Connection, session_id: str) -> None:
 
 def end_account_sessions(con: sqlite3.Connection, account_id: int) -> None:
     con.execute("delete from session where account_id = ?", [account_id])
+
+
+# --- the second factor (portal/second_factor.py) ---------------------------------------------------
+
+
+def pending_totp_secret(con: sqlite3.Connection, session_id: str) -> str | None:
+    row = con.execute(
+        "select pending_totp_secret from session where session_hash = ?", [token_hash(session_id)]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def set_pending_totp_secret(con: sqlite3.Connection, session_id: str, secret: str) -> None:
+    """The secret being set up, kept with the half-made log-in until a code from it is entered."""
+    con.execute(
+        "update session set pending_totp_secret = ? where session_hash = ?", [secret, token_hash(session_id)]
+    )
+
+
+def add_code_failure(con: sqlite3.Connection, session_id: str) -> int:
+    """Count a wrong code on a half-made log-in; returns how many there were."""
+    row = con.execute(
+        "update session set code_failures = code_failures + 1 where session_hash = ? returning code_failures",
+        [token_hash(session_id)],
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def set_totp_secret(con: sqlite3.Connection, account_id: int, secret: str | None) -> None:
+    """Set (or with None clear) an account's TOTP secret; its recovery codes go with a clear."""
+    con.execute(
+        "update account set totp_secret = ?, totp_last_step = null where account_id = ?", [secret, account_id]
+    )
+    if secret is None:
+        con.execute("delete from recovery_code where account_id = ?", [account_id])
+
+
+def claim_totp_step(con: sqlite3.Connection, account_id: int, step: int) -> bool:
+    """Record `step` as used if it is later than the last one used: False when it was used already
+    (or an earlier one since), so a code is never accepted twice, even by two requests at once."""
+    cur = con.execute(
+        "update account set totp_last_step = ? "
+        "where account_id = ? and (totp_last_step is null or totp_last_step < ?)",
+        [step, account_id, step],
+    )
+    return cur.rowcount == 1
+
+
+def add_recovery_codes(con: sqlite3.Connection, account_id: int, code_hashes: list[str]) -> None:
+    """Replace the account's recovery codes by these (hashes only)."""
+    stamp = now_iso()
+    con.execute("delete from recovery_code where account_id = ?", [account_id])
+    con.executemany(
+        "insert into recovery_code (account_id, code_hash, created_at) values (?, ?, ?)",
+        [(account_id, h, stamp) for h in code_hashes],
+    )
+
+
+def unused_recovery_codes(con: sqlite3.Connection, account_id: int) -> list[tuple[int, str]]:
+    """(code id, hash) of the account's recovery codes not used yet."""
+    rows = con.execute(
+        "select code_id, code_hash from recovery_code where account_id = ? and used_at is null",
+        [account_id],
+    ).fetchall()
+    return [(r[0], r[1]) for r in rows]
+
+
+def use_recovery_code(con: sqlite3.Connection, code_id: int) -> bool:
+    """Mark a recovery code used; False when it already was (two requests at once)."""
+    cur = con.execute(
+        "update recovery_code set used_at = ? where code_id = ? and used_at is null", [now_iso(), code_id]
+    )
+    return cur.rowcount == 1
 
 
 # --- supplier API tokens -------------------------------------------------------------------------

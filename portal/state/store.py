@@ -80,6 +80,16 @@ create table if not exists audit_log (
     ip              text
 );
 
+-- The second factor's recovery codes: only their Argon2 hashes; a used one keeps its row (used_at).
+-- An administrator's reset of the second factor deletes them.
+create table if not exists recovery_code (
+    code_id         integer primary key,
+    account_id      integer not null references account (account_id),
+    code_hash       text not null,
+    created_at      text not null,
+    used_at         text
+);
+
 create index if not exists audit_log_by_action on audit_log (action, username);
 
 -- What coordinators registered. The nightly flow takes these into reg_contact_attempt and
@@ -177,6 +187,18 @@ create table if not exists withdrawal (
 )
 """
 
+# Columns that came later, added in place to a file without them: (table, column, definition).
+# The second factor (portal/second_factor.py): the account's TOTP secret and the last time step a
+# code was accepted for (no code twice); a session is "logged in" only once verified, and until
+# then holds the secret being set up and the count of wrong codes.
+ADDED_COLUMNS = (
+    ("account", "totp_secret", "text"),
+    ("account", "totp_last_step", "integer"),
+    ("session", "is_verified", "integer not null default 0"),
+    ("session", "pending_totp_secret", "text"),
+    ("session", "code_failures", "integer not null default 0"),
+)
+
 APPEND_ONLY = (
     "audit_log",
     "contact_attempt",
@@ -247,6 +269,16 @@ def _rebuild(con: sqlite3.Connection, table: str, ddl: str) -> None:
         raise
 
 
+def _add_columns(con: sqlite3.Connection) -> None:
+    for table, column, definition in ADDED_COLUMNS:
+        if column not in {r[1] for r in con.execute(f"pragma table_info({table})")}:
+            try:
+                con.execute(f"alter table {table} add column {column} {definition}")
+            except sqlite3.OperationalError as exc:  # another process added it meanwhile
+                if "duplicate column" not in str(exc):
+                    raise
+
+
 def now_iso() -> str:
     return datetime.now(tz=UTC).isoformat(timespec="seconds")
 
@@ -264,6 +296,7 @@ def open_state(path: Path) -> sqlite3.Connection:
         stored = _stored(con, table)
         if stored is not None and _body(stored) != _body(ddl):
             _rebuild(con, table, ddl)
+    _add_columns(con)
     con.executescript(CONTACT_NOTE)  # after contact_attempt has its final form: it refers to it
     con.executescript(_triggers())
     return con

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.portal.conftest import PASSWORD, live_portal
+from tests.portal.conftest import PASSWORD, SERVED, current_code, live_portal
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
@@ -42,11 +42,21 @@ def chromium() -> Iterator:
         launched.close()
 
 
-def log_in(browser, url: str, username: str):
-    page = browser.new_page()
+def log_in(browser_or_context, url: str, username: str):
+    """A new page, logged in through both steps (password, then the account's current code)."""
+    page = browser_or_context.new_page()
     page.goto(f"{url}/inloggen")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_load_state()
+    enter_code(page, url, username)
     return page
+
+
+def enter_code(page, url: str, username: str) -> None:
+    """The second step of a log-in, on the code page the password step led to."""
+    assert page.url.endswith("/inloggen/code"), page.url
+    page.fill("input[name=code]", current_code(SERVED[url], username))
+    page.click("button[type=submit]")
+    page.wait_for_load_state()

@@ -24,6 +24,9 @@ from fastapi.testclient import TestClient
 from tests.conftest import TINY_AS_OF, _free_port, history_manifest
 
 PASSWORD = "een-lang-test-wachtwoord"
+# The fixture accounts' second factor (any base32 secret); accounts made in a test set one up through
+# the portal's own set-up page when the login helper first logs them in.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 OWN_TEAM, OTHER_TEAM = "zaanstad-poelenburg", "oostzaan"
 OWN_SUPPLIER, OTHER_SUPPLIER = "zaanoever", "dwnk"
 ACCOUNTS = {
@@ -35,6 +38,7 @@ ACCOUNTS = {
     "admin": ("administrator", None, None),
 }
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+SETUP_SECRET = re.compile(r'id="totp-sleutel">([A-Z2-7]+)<')
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,8 @@ def portal_workspace(prefect_server, tiny_region, tmp_path_factory) -> PortalWor
     con = state.open_state(root / "portal.sqlite")
     password_hash = hash_password(PASSWORD)
     for name, (role, team, supplier) in ACCOUNTS.items():
-        state.add_account(con, name, role, password_hash, team_code=team, supplier_code=supplier)
+        account_id = state.add_account(con, name, role, password_hash, team_code=team, supplier_code=supplier)
+        state.set_totp_secret(con, account_id, TOTP_SECRET)
     con.close()
     # The portal state as the tests find it before any of them registers anything: copies of the
     # workspace start from this, whichever tests changed the shared one before them.
@@ -203,10 +208,49 @@ def make_client(root: Path) -> TestClient:
     return TestClient(create_app(root, secure_cookie=False), follow_redirects=False)
 
 
-def login(client: TestClient, username: str, password: str = PASSWORD):
+def current_code(state_path: Path, username: str) -> str:
+    """The account's TOTP code of now, with the account's last used time step forgotten.
+
+    A code is accepted once per account (portal/second_factor.py); the tests log the same fixture
+    accounts in many times a minute, so the helper clears the remembered step first. The secret is
+    the one stored (fixture accounts: TOTP_SECRET; others: the one they set up)."""
+    import sqlite3
+
+    import pyotp
+
+    con = sqlite3.connect(state_path, timeout=10)
+    try:
+        with con:
+            con.execute("update account set totp_last_step = null where username = ?", [username])
+        (secret,) = con.execute("select totp_secret from account where username = ?", [username]).fetchone()
+    finally:
+        con.close()
+    return pyotp.TOTP(secret).now()
+
+
+def login(client, username: str, password: str = PASSWORD, state_path: Path | None = None):
+    """Log in through both steps: the password, then the code (or the second factor's set-up, with the
+    secret read from the page). The answer of the password step when it failed; else a 303: the
+    code step's, or after a set-up, that of `/` (to the start page)."""
     page = client.get("/inloggen")
     token = CSRF.search(page.text).group(1)
-    return client.post("/inloggen", data={"username": username, "password": password, "csrf_token": token})
+    response = client.post(
+        "/inloggen", data={"username": username, "password": password, "csrf_token": token}
+    )
+    step = response.headers.get("location") if response.status_code == 303 else None
+    if step not in ("/inloggen/code", "/inloggen/instellen"):
+        return response
+    import pyotp
+
+    form = client.get(step).text
+    token = CSRF.search(form).group(1)
+    if step == "/inloggen/instellen":
+        code = pyotp.TOTP(SETUP_SECRET.search(form).group(1)).now()
+        done = client.post(step, data={"code": code, "csrf_token": token})
+        assert done.status_code == 200, done.text
+        return client.get("/")
+    code = current_code(state_path or client.app.state.state_path, username)
+    return client.post(step, data={"code": code, "csrf_token": token})
 
 
 def csrf_of(client: TestClient, path: str) -> str:
@@ -234,6 +278,10 @@ def as_user(portal_workspace):
     return _login
 
 
+# The portal state behind each live portal's URL: the browser log-in reads the TOTP secret there.
+SERVED: dict[str, Path] = {}
+
+
 @contextmanager
 def live_portal(workspace: Path, log_level: str = "warning") -> Iterator[int]:
     """The real portal served by uvicorn on a loopback port in a thread; yields the port."""
@@ -253,6 +301,7 @@ def live_portal(workspace: Path, log_level: str = "warning") -> Iterator[int]:
     while not server.started:
         assert time.monotonic() < deadline, "portal did not start"
         time.sleep(0.05)
+    SERVED[f"http://127.0.0.1:{port}"] = Path(workspace) / "portal.sqlite"
     try:
         yield port
     finally:

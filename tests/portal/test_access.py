@@ -106,17 +106,25 @@ def _admin_posts(ws) -> dict[str, tuple[str, dict]]:
             from portal.security import hash_password
 
             state.add_account(con, "matrix-doel", "evaluator", hash_password(PASSWORD))
+        state.set_totp_secret(con, state.account_by_name(con, "matrix-doel").account_id, "JBSWY3DPEHPK3PXP")
         state.add_api_token(con, f"vroeg_matrix_{len(state.api_tokens(con))}", OTHER_SUPPLIER, "matrix")
         token_id = max(t["token_id"] for t in state.api_tokens(con) if t["label"] == "matrix")
     finally:
         con.close()
     return {
         "create_account": ("/beheer/accounts/nieuw", {"gebruikersnaam": "matrix-nieuw", "rol": "evaluator"}),
-        "deactivate": ("/beheer/accounts/deactiveren", {"gebruikersnaam": "matrix-doel"}),
+        "deactivate": ("/beheer/accounts/deactiveren", {"gebruikersnaam": "matrix-doel", "bevestigd": "ja"}),
         "reactivate": ("/beheer/accounts/activeren", {"gebruikersnaam": "matrix-doel"}),
-        "reset_password": ("/beheer/accounts/wachtwoord", {"gebruikersnaam": "matrix-doel"}),
+        "reset_password": (
+            "/beheer/accounts/wachtwoord",
+            {"gebruikersnaam": "matrix-doel", "bevestigd": "ja"},
+        ),
+        "reset_second_factor": (
+            "/beheer/accounts/tweede-factor",
+            {"gebruikersnaam": "matrix-doel", "bevestigd": "ja"},
+        ),
         "issue_token": ("/beheer/api-sleutels/nieuw", {"leverancier": OWN_SUPPLIER, "omschrijving": "m"}),
-        "revoke_token": ("/beheer/api-sleutels/intrekken", {"sleutel": str(token_id)}),
+        "revoke_token": ("/beheer/api-sleutels/intrekken", {"sleutel": str(token_id), "bevestigd": "ja"}),
     }
 
 

@@ -8,6 +8,7 @@ from portal import state
 from tests.portal.conftest import OWN_SUPPLIER, OWN_TEAM, PASSWORD, csrf_of, login, make_client
 
 PAGE = "/beheer/accounts"
+SURE = {"bevestigd": "ja"}  # the confirmation page's answer
 SHOWN_PASSWORD = re.compile(r'id="eenmalig-wachtwoord">([^<]+)<')
 SHOWN_TOKEN = re.compile(r'id="eenmalige-sleutel">([^<]+)<')
 ERROR = re.compile(r'class="fout">([^<]+)<')
@@ -67,6 +68,13 @@ def test_a_password_set_by_the_administrator_follows_the_cli_policy(portal_works
     base = {"csrf_token": token, "rol": "supplier", "leverancier": OWN_SUPPLIER}
     short = admin.post(f"{PAGE}/nieuw", data={**base, "gebruikersnaam": "ui-kort", "wachtwoord": "kort"})
     assert short.status_code == 400 and "minstens 12 tekens" in short.text
+    for weak, why in (
+        ("aaaaaaaaaaaa", "te makkelijk te raden"),
+        ("wachtwoord123", "veelgebruikte of gelekte"),
+        ("qwerty123456", "veelgebruikte of gelekte"),
+    ):
+        refused = admin.post(f"{PAGE}/nieuw", data={**base, "gebruikersnaam": "ui-zwak", "wachtwoord": weak})
+        assert refused.status_code == 400 and why in refused.text, weak
     given = admin.post(
         f"{PAGE}/nieuw", data={**base, "gebruikersnaam": "ui-lev", "wachtwoord": "een-eigen-wachtwoord"}
     )
@@ -106,7 +114,7 @@ def test_deactivating_ends_the_sessions_and_reactivating_lets_the_account_in_aga
     assert login(eva, "ui-eva").status_code == 303
     assert eva.get("/evaluatie").status_code == 200
 
-    done = admin.post(f"{PAGE}/deactiveren", data={"csrf_token": token, "gebruikersnaam": "ui-eva"})
+    done = admin.post(f"{PAGE}/deactiveren", data={"csrf_token": token, "gebruikersnaam": "ui-eva", **SURE})
     assert done.status_code == 303
     assert eva.get("/evaluatie").headers["location"] == "/inloggen", "the open session has ended"
     con = _state(portal_workspace)
@@ -119,13 +127,13 @@ def test_deactivating_ends_the_sessions_and_reactivating_lets_the_account_in_aga
         con.close()
     assert login(make_client(portal_workspace.root), "ui-eva").status_code == 401
 
-    again = admin.post(f"{PAGE}/activeren", data={"csrf_token": token, "gebruikersnaam": "ui-eva"})
+    again = admin.post(f"{PAGE}/activeren", data={"csrf_token": token, "gebruikersnaam": "ui-eva", **SURE})
     assert again.status_code == 303
     assert login(make_client(portal_workspace.root), "ui-eva").status_code == 303
     for action in ("account_gedeactiveerd", "account_geactiveerd"):
         assert ("ui-eva", "admin") in {(e["detail"], e["username"]) for e in _audit(portal_workspace, action)}
 
-    own = admin.post(f"{PAGE}/deactiveren", data={"csrf_token": token, "gebruikersnaam": "admin"})
+    own = admin.post(f"{PAGE}/deactiveren", data={"csrf_token": token, "gebruikersnaam": "admin", **SURE})
     assert own.status_code == 400 and "eigen account" in own.text
 
 
@@ -137,7 +145,7 @@ def test_a_password_reset_ends_the_sessions_and_only_the_new_password_works(port
     )
     user = make_client(portal_workspace.root)
     assert login(user, "ui-reset").status_code == 303
-    reset = admin.post(f"{PAGE}/wachtwoord", data={"csrf_token": token, "gebruikersnaam": "ui-reset"})
+    reset = admin.post(f"{PAGE}/wachtwoord", data={"csrf_token": token, "gebruikersnaam": "ui-reset", **SURE})
     assert reset.status_code == 200
     new = SHOWN_PASSWORD.search(reset.text).group(1)
     assert user.get("/evaluatie").headers["location"] == "/inloggen"
@@ -146,7 +154,8 @@ def test_a_password_reset_ends_the_sessions_and_only_the_new_password_works(port
     (entry,) = [e for e in _audit(portal_workspace, "wachtwoord_gereset") if e["detail"] == "ui-reset"]
     assert entry["username"] == "admin" and new not in str(entry)
     short = admin.post(
-        f"{PAGE}/wachtwoord", data={"csrf_token": token, "gebruikersnaam": "ui-reset", "wachtwoord": "kort"}
+        f"{PAGE}/wachtwoord",
+        data={"csrf_token": token, "gebruikersnaam": "ui-reset", "wachtwoord": "kort", **SURE},
     )
     assert short.status_code == 400 and "minstens 12 tekens" in short.text
 
@@ -175,7 +184,7 @@ def test_an_api_token_is_shown_once_works_and_stops_working_when_revoked(portal_
         assert api_token not in str(con.execute("select * from api_token").fetchall())
     finally:
         con.close()
-    revoke = {"csrf_token": token, "sleutel": str(token_id)}
+    revoke = {"csrf_token": token, "sleutel": str(token_id), **SURE}
     revoked = admin.post("/beheer/api-sleutels/intrekken", data=revoke)
     assert revoked.status_code == 303
     assert client.post("/api/leveringen/ggd_melding", files=files, headers=bearer).status_code == 401

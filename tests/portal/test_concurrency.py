@@ -8,6 +8,7 @@ import sqlite3
 import threading
 import time
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import httpx
@@ -15,7 +16,7 @@ import pytest
 import uvicorn
 
 from tests.conftest import _free_port
-from tests.portal.conftest import CSRF, OWN_TEAM, PASSWORD, run_nightly
+from tests.portal.conftest import CSRF, OWN_TEAM, login, run_nightly
 
 pytestmark = pytest.mark.flow
 
@@ -50,13 +51,10 @@ def _portal_attempts(root) -> int:
         con.close()
 
 
-def _logged_in(url: str, username: str) -> httpx.Client:
+def _logged_in(url: str, username: str, root: Path) -> httpx.Client:
     client = httpx.Client(base_url=url, follow_redirects=False, timeout=30)
-    token = CSRF.search(client.get("/inloggen").text).group(1)
-    response = client.post(
-        "/inloggen", data={"username": username, "password": PASSWORD, "csrf_token": token}
-    )
-    assert response.status_code == 303
+    response = login(client, username, state_path=root / "portal.sqlite")
+    assert response.status_code == 303 and response.headers["location"] == "/"
     return client
 
 
@@ -74,7 +72,7 @@ def test_the_portal_keeps_serving_and_keeps_every_registration_while_the_nightly
     stop = threading.Event()
 
     def coordinator() -> None:
-        client = _logged_in(url, "coord-own")
+        client = _logged_in(url, "coord-own", root)
         while not stop.is_set():
             for path in (f"/teams/{OWN_TEAM}/lijst", page):
                 response = client.get(path)
@@ -99,7 +97,7 @@ def test_the_portal_keeps_serving_and_keeps_every_registration_while_the_nightly
                 failures.append(f"POST contactpoging: {response.status_code} {response.text[:200]}")
 
     def evaluator() -> None:
-        client = _logged_in(url, "evaluator")
+        client = _logged_in(url, "evaluator", root)
         while not stop.is_set():
             response = client.get("/evaluatie")
             served["requests"] += 1

@@ -123,19 +123,44 @@ def test_the_loader_refuses_values_outside_the_ddas_vocabulary(tmp_path, warehou
         load_portal_registrations(warehouse, path)
 
 
-def test_five_failed_logins_lock_the_account_for_a_while(tmp_path):
+def test_failed_logins_slow_down_that_address_only_never_lock_the_account(tmp_path):
     from portal.security import authenticate, hash_password
+    from portal.security_config import security_config
+    from portal.throttle import LoginThrottle
 
     con = state.open_state(tmp_path / "portal.sqlite")
     state.add_account(con, "anna", "evaluator", hash_password("het-goede-wachtwoord"))
-    assert authenticate(con, "anna", "het-goede-wachtwoord", "10.0.0.1") is not None
-    for _ in range(5):
-        assert authenticate(con, "anna", "fout-wachtwoord-123", "10.0.0.1") is None
-    assert authenticate(con, "anna", "het-goede-wachtwoord", "10.0.0.1") is None
+    throttle = LoginThrottle(security_config().login)
+    assert authenticate(con, "anna", "het-goede-wachtwoord", "10.0.0.1", throttle) is not None
+    for _ in range(5):  # the first line of failures_per_account_and_ip: 5 per minute
+        assert authenticate(con, "anna", "fout-wachtwoord-123", "10.0.0.1", throttle) is None
+    # the attacker's address must wait, even with the right password ...
+    assert authenticate(con, "anna", "het-goede-wachtwoord", "10.0.0.1", throttle) is None
+    # ... but anna herself, from her own address, gets in
+    assert authenticate(con, "anna", "het-goede-wachtwoord", "10.0.0.2", throttle) is not None
     actions = [e["action"] for e in state.audit_entries(con)]
-    assert actions.count("inloggen_mislukt") == 5 and actions[0] == "inloggen_geblokkeerd"
+    assert actions.count("inloggen_mislukt") == 5 and actions.count("inloggen_vertraagd") == 1
     stored = con.execute("select password_hash from account").fetchone()[0]
     assert stored.startswith("$argon2id$") and "het-goede" not in stored
+    con.close()
+
+
+def test_an_address_that_fails_for_many_accounts_is_slowed_down_for_all(tmp_path):
+    from portal.security import authenticate, hash_password
+    from portal.security_config import LoginConfig
+    from portal.throttle import LoginThrottle
+
+    con = state.open_state(tmp_path / "portal.sqlite")
+    state.add_account(con, "anna", "evaluator", hash_password("het-goede-wachtwoord"))
+    config = LoginConfig(
+        failures_per_account_and_ip=("5/minute",), failures_per_ip=("3/minute",), failure_response_seconds=0.1
+    )
+    throttle = LoginThrottle(config)
+    for name in ("bert", "carla", "dirk"):  # unknown names count for the address too
+        assert authenticate(con, name, "raden-raden-raden", "10.0.0.9", throttle) is None
+    assert throttle.is_throttled("anna", "10.0.0.9") and not throttle.is_throttled("anna", "10.0.0.2")
+    assert authenticate(con, "anna", "het-goede-wachtwoord", "10.0.0.9", throttle) is None
+    assert authenticate(con, "anna", "het-goede-wachtwoord", "10.0.0.2", throttle) is not None
     con.close()
 
 
@@ -166,6 +191,18 @@ def test_cli_adds_accounts_and_tokens_that_work(tmp_path, monkeypatch):
     monkeypatch.setenv("VROEG_PORTAL_PASSWORD", "kort")
     short = runner.invoke(app, ["portal", "user", "add", "--role", "evaluator", "eva", *ws])
     assert short.exit_code == 1 and "minstens 12 tekens" in short.output
+    for weak, why in (
+        ("aaaaaaaaaaaa", "te makkelijk te raden"),
+        ("wachtwoord123", "veelgebruikte of gelekte"),
+        ("qwerty123456", "veelgebruikte of gelekte"),
+    ):
+        monkeypatch.setenv("VROEG_PORTAL_PASSWORD", weak)
+        refused = runner.invoke(app, ["portal", "user", "add", "--role", "evaluator", "eva", *ws])
+        assert refused.exit_code == 1 and why in refused.output, (weak, refused.output)
+    con = state.open_state(tmp_path / "portal.sqlite")
+    assert state.account_by_name(con, "eva") is None
+    con.close()
+    monkeypatch.setenv("VROEG_PORTAL_PASSWORD", "een-wachtwoord-van-de-cli")
 
     client = TestClient(create_app(tmp_path, secure_cookie=False), follow_redirects=False)
     assert login(client, "coen", "een-wachtwoord-van-de-cli").status_code == 303
