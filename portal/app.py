@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi import FastAPI, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -25,6 +25,7 @@ from portal import (
     supplier,
     worklist,
 )
+from portal.audit_context import AuditContext
 from portal.body_limit import BodyLimit
 from portal.pages import render, templates
 from portal.security import (
@@ -33,6 +34,7 @@ from portal.security import (
     CheckedUser,
     CurrentUser,
     LoginRequired,
+    Refusal,
     StateDB,
     authenticate,
     client_ip,
@@ -90,7 +92,7 @@ def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
 
     # Added before the security headers, so it runs inside them: its 413 carries them too, and so
     # does the 500 page of errors.install.
-    app.add_middleware(BodyLimit, page=errors.too_large_page)
+    app.add_middleware(BodyLimit, page=errors.too_large_page, audit=errors.audit_too_large)
     errors.install(app)
 
     @app.middleware("http")
@@ -100,8 +102,12 @@ def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
             response.headers.setdefault(header, value)
         return response
 
+    # Outermost: every audit line of a request names its route and IP (portal/audit_context.py).
+    app.add_middleware(AuditContext)
+
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired):
+        errors.audit_refusal(request, 401)
         if request.url.path.startswith("/api/"):
             return Response(status_code=401)
         return RedirectResponse("/inloggen", status_code=303)
@@ -143,7 +149,7 @@ def _add_base_routes(app: FastAPI) -> None:
         # No session yet: the log-in form's token is checked against a cookie (double submit).
         cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
         if not cookie or not secrets.compare_digest(cookie, csrf_token):
-            raise HTTPException(403, "Het formulier is verlopen; laad de pagina opnieuw.")
+            raise Refusal(403, "Het formulier is verlopen; laad de pagina opnieuw.", "csrf_geweigerd")
         account = authenticate(con, username, password, client_ip(request))
         if account is None:
             token = secrets.token_urlsafe(32)

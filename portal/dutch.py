@@ -66,6 +66,17 @@ AUDIT_ACTIONS = {
     "wachtwoord_gereset": "wachtwoord opnieuw ingesteld",
     "api_sleutel_aangemaakt": "API-sleutel aangemaakt",
     "api_sleutel_ingetrokken": "API-sleutel ingetrokken",
+    # refusals (portal/audit_context.py REFUSALS and the `Refusal`s of the routes)
+    "niet_ingelogd": "geweigerd: niet ingelogd",
+    "toegang_geweigerd": "geweigerd: geen toegang",
+    "niet_gevonden": "geweigerd: niet gevonden",
+    "methode_geweigerd": "geweigerd: verkeerde methode",
+    "verzoek_geweigerd": "geweigerd: verzoek niet goed",
+    "te_groot_geweigerd": "geweigerd: verzoek te groot",
+    "csrf_geweigerd": "geweigerd: formulier verlopen of niet van deze site",
+    "levering_geweigerd": "levering geweigerd",
+    "inzage_opgevraagd": "inzage opgevraagd",
+    "auditketen_gecontroleerd": "auditlog op wijzigingen gecontroleerd",
 }
 
 

@@ -10,7 +10,18 @@ Callers write `from portal import state` and `state.<function>`; the names below
 public surface.
 """
 
-from portal.state.audit_log import AUDIT_COLUMNS, audit, audit_entries, recent_failed_logins
+from portal.state.audit_log import (
+    ALLOWED,
+    ANONYMOUS,
+    AUDIT_COLUMNS,
+    REFUSED,
+    audit,
+    audit_entries,
+    chain_status,
+    recent_failed_logins,
+    request_defaults,
+    verify_audit_chain,
+)
 from portal.state.logins import (
     Account,
     account_by_name,
@@ -44,9 +55,12 @@ from portal.state.registrations import (
 from portal.state.store import APPEND_ONLY, now_iso, open_state
 
 __all__ = [
+    "ALLOWED",
+    "ANONYMOUS",
     "APPEND_ONLY",
     "AUDIT_COLUMNS",
     "HISTORY_IDS",
+    "REFUSED",
     "REGISTRATION_IDS",
     "Account",
     "account_by_name",
@@ -62,6 +76,7 @@ __all__ = [
     "api_tokens",
     "audit",
     "audit_entries",
+    "chain_status",
     "end_account_sessions",
     "end_session",
     "household_registrations",
@@ -69,6 +84,7 @@ __all__ = [
     "open_state",
     "recent_failed_logins",
     "registration",
+    "request_defaults",
     "revoke_api_token",
     "session_account",
     "set_active",
@@ -77,4 +93,5 @@ __all__ = [
     "token_hash",
     "token_supplier",
     "touch_session",
+    "verify_audit_chain",
 ]
