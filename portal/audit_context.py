@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from typing import Any
 
 from starlette.requests import Request
@@ -41,11 +41,22 @@ NAMED_PARTS = ("team", "supplier", "feed", "fmt")
 _SAFE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 
 
+def _routes(routes) -> Iterator:
+    """Every route, into included routers (FastAPI keeps those as `original_router`; the portal's
+    routers have no prefix)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _routes(inner.routes)
+        else:
+            yield route
+
+
 def route_template(scope: Scope) -> str:
     """The path template of the request's route; matched now if routing has not run (413, 401)."""
     route = scope.get("route")
     if route is None and "app" in scope:
-        for candidate in getattr(scope["app"], "routes", ()):
+        for candidate in _routes(getattr(scope["app"], "routes", ())):
             match, _ = candidate.matches(scope)
             if match != Match.NONE:
                 route = candidate
