@@ -22,6 +22,7 @@ from portal import (
     household_forms,
     public,
     state,
+    subject_access,
     supplier,
     worklist,
 )
@@ -119,6 +120,7 @@ def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
     app.include_router(supplier.router)
     app.include_router(evaluator.router)
     app.include_router(administrator.router)
+    app.include_router(subject_access.router)
     app.include_router(public.router)
     _add_base_routes(app)
     return app
