@@ -42,7 +42,7 @@ from portal.security import (
     start_session,
 )
 from signals.registry import safe_id
-from warehouse.workspace import Workspace
+from warehouse.workspace import Workspace, keep_files_private
 
 HERE = Path(__file__).parent
 
@@ -84,6 +84,7 @@ def set_cookie(
 
 def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
     """The portal for one workspace. `secure_cookie=False` only for plain-HTTP tests."""
+    keep_files_private()  # portal.sqlite, uploads, reports: the owner's alone
     app = FastAPI(title="Vroegsignalering", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.workspace = Workspace(Path(workspace).resolve())
     app.state.state_path = app.state.workspace.portal_state

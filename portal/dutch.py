@@ -113,6 +113,24 @@ def role_label(role: str | None) -> str:
     return ROLE_LABELS.get(role, role.replace("_", " "))
 
 
+# The audit log's object is a route template (portal/audit_context.py); its parts in Dutch words.
+ROUTE_PARTS = {
+    "{household_id}": "{huishouden}",
+    "{supplier}": "{leverancier}",
+    "{delivery_id}": "{levering}",
+    "{fmt}": "{vorm}",
+}
+
+
+def route_words(template: str | None) -> str:
+    """/teams/{team}/huishoudens/{household_id} → /teams/{team}/huishoudens/{huishouden}."""
+    if not template:
+        return ""
+    for part, words in ROUTE_PARTS.items():
+        template = template.replace(part, words)
+    return template
+
+
 def audit_action(action: str | None) -> str:
     """An audit log action in words: lijst_geexporteerd → lijst geëxporteerd."""
     if not action:

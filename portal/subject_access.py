@@ -181,6 +181,7 @@ def _as_text(line: dict) -> dict[str, str]:
         "at": dutch.nl_date(line["at"]),
         "role": dutch.role_label(line.get("role")),
         "action": dutch.audit_action(line["action"]),
+        "object": dutch.route_words(line.get("object")),
         "as_of_date": dutch.nl_date(line.get("as_of_date")),
     }
     return {header: str(words.get(column) or "") for column, header in HEADERS.items()}

@@ -70,6 +70,7 @@ PAGES = (
     Page("beheer-accounts", "admin", "/beheer/accounts", "/beheer/accounts"),
     Page("beheer-audit", "admin", "/beheer/audit", "/beheer/audit"),
     Page("beheer-runs", "admin", "/beheer/runs", "/beheer/runs"),
+    Page("beheer-inzage", "admin", "/beheer/inzage", "/beheer/inzage?huishouden={household}&van=2020-01-01"),
     Page("fout-404", "coord-own", "", "/bestaat-niet"),
     Page("fout-404-anoniem", None, "", "/bestaat-niet"),
     Page("fout-403", "coord-own", "/teams/{team}/lijst", f"/teams/{OTHER_TEAM}/lijst"),
