@@ -127,3 +127,25 @@ def test_the_audit_check_command_says_whether_the_chain_is_whole(tmp_path):
     raw.close()
     broken = runner.invoke(app, ["portal", "audit-check", "--workspace", str(tmp_path)])
     assert broken.exit_code == 1 and "regel 2" in broken.output
+
+
+def test_the_audit_page_shows_the_result_of_the_check(tmp_path):
+    from portal.security import hash_password
+    from tests.portal.conftest import PASSWORD, login, make_client
+
+    path = tmp_path / "portal.sqlite"
+    con = state.open_state(path)
+    state.add_account(con, "admin", "administrator", hash_password(PASSWORD))
+    con.close()
+    _write(path, 3)
+    client = make_client(tmp_path)
+    login(client, "admin")
+    page = client.get("/beheer/audit").text
+    assert "Controle op wijzigingen: in orde" in page and "Resultaat" in page and "/beheer/audit" in page
+    raw = sqlite3.connect(path)
+    raw.execute("drop trigger audit_log_no_update")
+    raw.execute("update audit_log set username = 'iemand anders' where audit_id = 2")
+    raw.commit()
+    raw.close()
+    page = client.get("/beheer/audit").text
+    assert "aangepast buiten het portaal om" in page and "Vanaf regel 2" in page
