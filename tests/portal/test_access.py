@@ -133,7 +133,9 @@ def test_every_role_sees_exactly_its_own_pages(portal_workspace, as_user, userna
             if "household" in name:
                 assert line["household_id"] in (ws.household, ws.other_household)
         else:
-            assert all(r["result"] == "toegestaan" for r in _audited_since(ws, since)), name
+            lines = _audited_since(ws, since)
+            assert all(r["result"] == "toegestaan" and r["username"] == username for r in lines), name
+            assert all(r["object"] == TEMPLATES[name] and r["ip"] == "testclient" for r in lines), name
 
 
 @pytest.mark.parametrize("username", list(ACCOUNTS))
