@@ -17,6 +17,7 @@ naming the period and the format, never the address asked for.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -37,6 +38,8 @@ from warehouse.workspace import Workspace
 
 router = APIRouter()
 PAGE = "/beheer/inzage"
+# A household id as the lists show it (hh-…): checked, since it goes into the audit line.
+_HOUSEHOLD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_ROWS = 5_000
 
 # Column → Dutch header, in the order of the CSV and the PDF.
@@ -187,8 +190,22 @@ def _as_text(line: dict) -> dict[str, str]:
     return {header: str(words.get(column) or "") for column, header in HEADERS.items()}
 
 
-def csv_bytes(lines: list[dict]) -> bytes:
-    frame = pl.DataFrame([_as_text(line) for line in lines], schema=list(HEADERS.values()), orient="row")
+def _registration_as_line(r: dict) -> dict:
+    """A registration as a line of the CSV: what was registered, when, by whom, for which team."""
+    return {
+        "at": r["at"],
+        "username": r["username"],
+        "action": f"registratie: {r['kind']}",
+        "result": "vastgelegd",
+        "team_code": r["wijkteam"],
+        "household_id": r["household_id"],
+    }
+
+
+def csv_bytes(lines: list[dict], regs: list[dict] = ()) -> bytes:
+    """The audit lines, then the registrations; Dutch headers, formula-safe."""
+    rows = [_as_text(line) for line in lines] + [_as_text(_registration_as_line(r)) for r in regs]
+    frame = pl.DataFrame(rows, schema=list(HEADERS.values()), orient="row")
     frame = frame.cast(pl.String)
     return neutralise_formulas(frame).write_csv(separator=";").encode("utf-8-sig")
 
@@ -254,6 +271,8 @@ def _question(params) -> tuple[Question | None, str | None]:
     )
     if not q.household_id and not q.by_address:
         return None, None
+    if q.household_id and not _HOUSEHOLD.match(q.household_id):
+        return None, "Een huishouden-id bestaat uit letters, cijfers en streepjes (zoals op de lijst)."
     if q.by_address and not (q.postcode and q.house_number.isdigit()):
         return None, "Vul een postcode en een huisnummer (alleen cijfers) in."
     return q, None
@@ -297,7 +316,7 @@ def subject_access(request: Request, user: CurrentUser, con: StateDB, vorm: str 
     stamp = date.today().isoformat()
     if fmt == "csv":
         return Response(
-            csv_bytes(lines),
+            csv_bytes(lines, regs),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="inzage_{stamp}.csv"'},
         )

@@ -82,6 +82,7 @@ def test_the_inzage_downloads_as_formula_safe_csv_and_as_pdf(portal_workspace, a
     assert {r["Huishouden"] for r in rows} == {ws.household, ""}
     assert all(r["Details"].startswith("lijst met dit huishouden") for r in rows if not r["Huishouden"])
     assert "'=HYPERLINK(1)" in [r["Details"] for r in rows]
+    assert "registratie: toewijzing" in {r["Handeling"] for r in rows}
     pdf = admin.get("/beheer/inzage", params={**params, "vorm": "pdf"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert pdf.headers["content-type"] == "application/pdf"
@@ -94,3 +95,5 @@ def test_an_incomplete_question_is_refused_in_dutch(as_user):
     assert wrong.status_code == 422 and "huisnummer" in wrong.text
     dates = admin.get("/beheer/inzage", params={"huishouden": "h", "van": "2026-12-01", "tot": "2026-01-01"})
     assert dates.status_code == 422 and "begindatum" in dates.text
+    odd = admin.get("/beheer/inzage", params={"huishouden": "Jan Jansen, Dorpsstraat 1"})
+    assert odd.status_code == 422 and "letters, cijfers en streepjes" in odd.text
