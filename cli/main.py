@@ -27,6 +27,16 @@ app = typer.Typer(
     # Locals in a traceback may hold delivered rows: never print them.
     pretty_exceptions_show_locals=False,
 )
+
+
+@app.callback()
+def main() -> None:
+    """Vroegsignalering: van leveringen naar een geprioriteerde lijst per sociaal wijkteam."""
+    from warehouse.workspace import keep_files_private
+
+    keep_files_private()  # every file this command writes is the owner's alone
+
+
 app.add_typer(rules_app, name="rules")
 app.add_typer(model.model_app, name="model")
 contracts_app = typer.Typer(help="De feedcontracten en hun documentatie.", no_args_is_help=True)

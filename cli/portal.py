@@ -122,3 +122,38 @@ def token_add(
         con.close()
     console.print(f"API-sleutel voor {supplier} (bewaar hem nu; hij wordt niet opnieuw getoond):")
     console.print(token, markup=False, highlight=False, soft_wrap=True)
+
+
+@portal_app.command("audit-check")
+def audit_check(workspace: WorkspaceOpt = Path("data/demo")) -> None:
+    """Check that nobody changed the audit log outside the portal (its hash chain); exit 1 if so."""
+    from portal import state
+    from warehouse.workspace import Workspace
+
+    ws = Workspace(workspace.resolve())
+    if not ws.portal_state.exists():
+        console.print(f"[red]Geen portaalbestand in {ws.root}.[/]")
+        raise typer.Exit(1)
+    con = state.open_state(ws.portal_state)
+    try:
+        status = state.chain_status(con)
+        state.audit(
+            con,
+            "auditketen_gecontroleerd",
+            username="cli",
+            detail="in orde" if status["broken_at"] is None else f"gebroken bij regel {status['broken_at']}",
+            result=state.ALLOWED,
+        )
+    finally:
+        con.close()
+    if status["broken_at"] is not None:
+        console.print(
+            f"[red]Het auditlog is aangepast buiten het portaal om: vanaf regel {status['broken_at']} "
+            "sluiten de regels niet meer op elkaar aan.[/]"
+        )
+        raise typer.Exit(1)
+    console.print(
+        f"Auditlog in orde: {status['lines']} regels sluiten op elkaar aan"
+        + (f" ({status['unchained']} van vóór de controle niet meegeteld)" if status["unchained"] else "")
+        + f". Controlegetal van de laatste regel: {status['last_hash']}"
+    )

@@ -35,7 +35,7 @@ from signals.registry import suppliers, teams
 from warehouse.retention import retention
 from warehouse.runs import RunRecord
 from warehouse.store import compact, connect, working_copy, write_session
-from warehouse.workspace import Workspace, code_version
+from warehouse.workspace import Workspace, code_version, keep_files_private
 
 
 def today_amsterdam() -> date:
@@ -96,6 +96,7 @@ def nightly(
     make this run a history import: the files they date are received then, not at first sight
     (signals/receipts.py). Never implied: a scheduled run has neither.
     """
+    keep_files_private()  # the warehouse, archive, reports and lists: the owner's alone
     logger = get_run_logger()
     ws = Workspace(Path(workspace).resolve())
     as_of = as_of or today_amsterdam()

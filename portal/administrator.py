@@ -44,7 +44,15 @@ def audit_log(
         detail=f"filter gebruiker={gebruiker[:100]!r} huishouden={huishouden[:100]!r}",
         ip=client_ip(request),
     )
-    return render(request, "audit.html", user, entries=entries, gebruiker=gebruiker, huishouden=huishouden)
+    return render(
+        request,
+        "audit.html",
+        user,
+        entries=entries,
+        gebruiker=gebruiker,
+        huishouden=huishouden,
+        chain=state.chain_status(con),
+    )
 
 
 @router.get("/beheer/runs")

@@ -22,16 +22,18 @@ from portal import (
     login,
     public,
     state,
+    subject_access,
     supplier,
     worklist,
 )
+from portal.audit_context import AuditContext
 from portal.body_limit import BodyLimit
 from portal.pages import templates
 from portal.security import CurrentUser, LoginRequired
 from portal.security_config import security_config
 from portal.throttle import LoginThrottle
 from signals.registry import safe_id
-from warehouse.workspace import Workspace
+from warehouse.workspace import Workspace, keep_files_private
 
 HERE = Path(__file__).parent
 
@@ -59,6 +61,7 @@ START_PAGES = {
 
 def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
     """The portal for one workspace. `secure_cookie=False` only for plain-HTTP tests."""
+    keep_files_private()  # portal.sqlite, uploads, reports: the owner's alone
     app = FastAPI(title="Vroegsignalering", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.workspace = Workspace(Path(workspace).resolve())
     app.state.state_path = app.state.workspace.portal_state
@@ -70,7 +73,7 @@ def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
 
     # Added before the security headers, so it runs inside them: its 413 carries them too, and so
     # does the 500 page of errors.install.
-    app.add_middleware(BodyLimit, page=errors.too_large_page)
+    app.add_middleware(BodyLimit, page=errors.too_large_page, audit=errors.audit_too_large)
     errors.install(app)
 
     @app.middleware("http")
@@ -80,8 +83,12 @@ def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
             response.headers.setdefault(header, value)
         return response
 
+    # Outermost: every audit line of a request names its route and IP (portal/audit_context.py).
+    app.add_middleware(AuditContext)
+
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired):
+        errors.audit_refusal(request, 401)
         if request.url.path.startswith("/api/"):
             return Response(status_code=401)
         return RedirectResponse("/inloggen", status_code=303)
@@ -94,6 +101,7 @@ def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
     app.include_router(supplier.router)
     app.include_router(evaluator.router)
     app.include_router(administrator.router)
+    app.include_router(subject_access.router)
     app.include_router(public.router)
     _add_base_routes(app)
     return app

@@ -5,7 +5,8 @@ disk as it reads): a declared Content-Length over the limit is refused before an
 a body without one (chunked) is counted as it streams in and refused as soon as the count passes the
 limit — at most the limit plus one received chunk is ever read. The refusal is a 413 with one Dutch
 sentence and `Connection: close`, so the server stops reading the rest of the body: for the API as
-JSON, for a page as the portal's error page when the app hands one in (`page`), else as plain text.
+JSON, for a page as the portal's error page when the app hands one in (`page`), else as plain text;
+`audit` (if handed in) records the refusal.
 """
 
 from __future__ import annotations
@@ -55,10 +56,12 @@ class BodyLimit:
         app: ASGIApp,
         limits: Callable[[str], tuple[int, str]] = limit_for,
         page: Callable[[Scope, str], Response] | None = None,
+        audit: Callable[[Scope], None] | None = None,
     ) -> None:
         self.app = app
         self.limits = limits
         self.page = page
+        self.audit = audit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -102,6 +105,8 @@ class BodyLimit:
             await self._refuse(scope, send, refusal)
 
     async def _refuse(self, scope: Scope, send: Send, refusal: str) -> None:
+        if self.audit is not None:
+            self.audit(scope)
         if self.page is not None and not scope["path"].startswith("/api/"):
             response = self.page(scope, refusal)
             response.headers["connection"] = "close"

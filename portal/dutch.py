@@ -71,6 +71,17 @@ AUDIT_ACTIONS = {
     "wachtwoord_gereset": "wachtwoord opnieuw ingesteld",
     "api_sleutel_aangemaakt": "API-sleutel aangemaakt",
     "api_sleutel_ingetrokken": "API-sleutel ingetrokken",
+    # refusals (portal/audit_context.py REFUSALS and the `Refusal`s of the routes)
+    "niet_ingelogd": "geweigerd: niet ingelogd",
+    "toegang_geweigerd": "geweigerd: geen toegang",
+    "niet_gevonden": "geweigerd: niet gevonden",
+    "methode_geweigerd": "geweigerd: verkeerde methode",
+    "verzoek_geweigerd": "geweigerd: verzoek niet goed",
+    "te_groot_geweigerd": "geweigerd: verzoek te groot",
+    "csrf_geweigerd": "geweigerd: formulier verlopen of niet van deze site",
+    "levering_geweigerd": "levering geweigerd",
+    "inzage_opgevraagd": "inzage opgevraagd",
+    "auditketen_gecontroleerd": "auditlog op wijzigingen gecontroleerd",
 }
 
 
@@ -105,6 +116,24 @@ def role_label(role: str | None) -> str:
     if not role:
         return ""
     return ROLE_LABELS.get(role, role.replace("_", " "))
+
+
+# The audit log's object is a route template (portal/audit_context.py); its parts in Dutch words.
+ROUTE_PARTS = {
+    "{household_id}": "{huishouden}",
+    "{supplier}": "{leverancier}",
+    "{delivery_id}": "{levering}",
+    "{fmt}": "{vorm}",
+}
+
+
+def route_words(template: str | None) -> str:
+    """/teams/{team}/huishoudens/{household_id} → /teams/{team}/huishoudens/{huishouden}."""
+    if not template:
+        return ""
+    for part, words in ROUTE_PARTS.items():
+        template = template.replace(part, words)
+    return template
 
 
 def audit_action(action: str | None) -> str:

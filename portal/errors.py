@@ -2,7 +2,9 @@
 
 403, 404, 405, 413, 422 and 500 render portal/templates/error.html inside base.html, with the
 navigation of whoever is logged in (a log-in link for anonymous visitors) and the right status code.
-The supplier API (/api/…) keeps its JSON answers. A 500 page names no exception and no value; the
+The supplier API (/api/…) keeps its JSON answers. Every refusal (4xx) is audited
+(portal/audit_context.py `audit_refusal`), with the action the refusing code named (a `Refusal`)
+or one that follows from the status. A 500 page names no exception and no value; the
 log names the route, the exception's type and where it was raised, never the exception's message
 or the request's body (either may hold personal data).
 """
@@ -20,6 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from portal.audit_context import audit_refusal
 from portal.pages import render
 from portal.security import page_user
 
@@ -77,6 +80,11 @@ def _phrase(status: int) -> str | None:
         return None
 
 
+def audit_too_large(scope: Mapping) -> None:
+    """The body limit's 413 (portal/body_limit.py), audited."""
+    audit_refusal(Request(dict(scope)), 413)
+
+
 def too_large_page(scope: Mapping, refusal: str) -> Response:
     """The body limit's 413 (portal/body_limit.py) as a page, for the paths outside the API."""
     return error_page(Request(dict(scope)), 413, refusal)
@@ -97,6 +105,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
+        audit_refusal(
+            request, exc.status_code, getattr(exc, "audit_action", None), getattr(exc, "audit_detail", None)
+        )
         if is_api(request.url.path) or exc.status_code == 401:
             return await http_exception_handler(request, exc)
         response = error_page(request, exc.status_code, exc.detail)
@@ -106,6 +117,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
+        audit_refusal(request, 422)
         if is_api(request.url.path):
             return await request_validation_exception_handler(request, exc)
         # The validation errors echo the values sent: never shown, never logged.

@@ -179,8 +179,11 @@ def assign(
         worker = form.text("medewerker", "de naam van de medewerker", 1, 80)
         if form.errors:
             return None
-        state.add_assignment(con, wijkteam=team, household_id=household_id, worker=worker, by=user.username)
-        return [("toegewezen", f"aan {worker}")]
+        made = state.add_assignment(
+            con, wijkteam=team, household_id=household_id, worker=worker, by=user.username
+        )
+        # the worker's name stays in the registration: an audit line holds no names
+        return [("toegewezen", f"toewijzing {made}")]
 
     return _change(request, user, con, team, household_id, form, apply)
 

@@ -19,7 +19,7 @@ import sqlite3
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from portal import second_factor, state
@@ -28,6 +28,7 @@ from portal.security import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     CheckedUser,
+    Refusal,
     StateDB,
     authenticate,
     client_ip,
@@ -85,7 +86,7 @@ def login(
     # No session yet: the log-in form's token is checked against a cookie (double submit).
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie or not secrets.compare_digest(cookie, csrf_token):
-        raise HTTPException(403, "Het formulier is verlopen; laad de pagina opnieuw.")
+        raise Refusal(403, "Het formulier is verlopen; laad de pagina opnieuw.", "csrf_geweigerd")
     ip = client_ip(request)
     account = authenticate(con, username, password, ip, request.app.state.login_throttle)
     if account is None:
@@ -117,7 +118,7 @@ def _pending(request: Request, con: sqlite3.Connection) -> tuple[state.Account, 
 
 def _check_csrf(sent: str, csrf_token: str) -> None:
     if not secrets.compare_digest(sent, csrf_token):
-        raise HTTPException(403, "Het formulier is verlopen; log opnieuw in.")
+        raise Refusal(403, "Het formulier is verlopen; log opnieuw in.", "csrf_geweigerd")
 
 
 def _logged_in(request: Request, con: sqlite3.Connection, account: state.Account, pending_id: str, response):

@@ -36,6 +36,7 @@ def templates() -> Jinja2Templates:
     env.filters["wgs_waiting"] = dutch.wgs_waiting
     env.filters["role"] = dutch.role_label
     env.filters["audit_action"] = dutch.audit_action
+    env.filters["route_words"] = dutch.route_words
     env.filters["run_words"] = dutch.run_words
     env.filters["postcode"] = dutch.postcode
     return Jinja2Templates(env=env)

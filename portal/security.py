@@ -53,6 +53,23 @@ class LoginRequired(Exception):
     """No (live) session: the HTML pages send the visitor to the log-in page."""
 
 
+class Refusal(HTTPException):
+    """A refusal with its own audit action (portal/errors.py audits every refusal; without one, the
+    action follows from the status). `audit_detail` names the reason in a few fixed words."""
+
+    def __init__(
+        self,
+        status_code: int,
+        detail: str,
+        action: str,
+        audit_detail: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(status_code, detail, headers=headers)
+        self.audit_action = action
+        self.audit_detail = audit_detail
+
+
 @dataclass(frozen=True)
 class User:
     username: str
@@ -175,8 +192,10 @@ def check_csrf(form: FormData, user: User) -> None:
     """The form's CSRF token is the session's, else 403."""
     sent = form.get("csrf_token")
     if not isinstance(sent, str) or not secrets.compare_digest(sent, user.csrf_token):
-        raise HTTPException(
-            403, "Het formulier is verlopen of niet door deze site gemaakt; probeer het opnieuw."
+        raise Refusal(
+            403,
+            "Het formulier is verlopen of niet door deze site gemaakt; probeer het opnieuw.",
+            "csrf_geweigerd",
         )
 
 
@@ -228,9 +247,17 @@ def bearer_supplier(request: Request, con: sqlite3.Connection) -> tuple[str, str
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     found = state.token_supplier(con, token.strip()) if scheme.lower() == "bearer" and token else None
-    if found is None:
-        state.audit(con, "api_token_geweigerd", ip=client_ip(request))
-        raise HTTPException(
-            401, "Geen geldige API-sleutel.", headers={"WWW-Authenticate": "Bearer", "Connection": "close"}
+    if found is None:  # audited as a refusal (portal/errors.py)
+        raise Refusal(
+            401,
+            "Geen geldige API-sleutel.",
+            "api_token_geweigerd",
+            "geen sleutel" if not token else "onbekende of ingetrokken sleutel",
+            headers={"WWW-Authenticate": "Bearer", "Connection": "close"},
         )
     return found
+
+
+# For the audit of a refused request (portal/audit_context.py): who is logged in, without counting
+# it as activity.
+live_session = _live_session

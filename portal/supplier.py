@@ -24,6 +24,7 @@ from portal import state, supplier_history, uploads
 from portal.pages import render
 from portal.security import (
     CurrentUser,
+    Refusal,
     StateDB,
     User,
     bearer_supplier,
@@ -105,17 +106,18 @@ def delivery_report_file(
     who = {"username": user.username, "role": user.role, "ip": client_ip(request)}
     try:
         code = require_supplier(user, supplier)
-    except HTTPException:
-        state.audit(con, "leveringsrapport_geweigerd", detail=f"leverancier {supplier[:40]}", **who)
-        raise
+    except HTTPException as refused:  # audited as a refusal (portal/errors.py)
+        raise Refusal(refused.status_code, refused.detail, "leveringsrapport_geweigerd") from refused
     ws: Workspace = request.app.state.workspace
     delivery = supplier_history.own_delivery(ws, code, delivery_id)
     path = supplier_history.report_file(ws, delivery, fmt) if delivery else None
     if path is None:
-        state.audit(
-            con, "leveringsrapport_geweigerd", supplier_code=code, detail="onbekende levering of vorm", **who
+        raise Refusal(
+            404,
+            "Dit rapport is er niet (meer), of de levering is niet van uw organisatie.",
+            "leveringsrapport_geweigerd",
+            "onbekende levering of vorm",
         )
-        raise HTTPException(404, "Dit rapport is er niet (meer), of de levering is niet van uw organisatie.")
     state.audit(
         con,
         "leveringsrapport_bekeken",
@@ -161,7 +163,7 @@ async def _upload_form(request: Request) -> FormData:
 def _file(form: FormData) -> UploadFile:
     bestand = form.get("bestand")
     if not isinstance(bestand, UploadFile):
-        raise uploads.UploadRefused("Kies een bestand om te uploaden (veld 'bestand').")
+        raise uploads.UploadRefused("Kies een bestand om te uploaden (veld 'bestand').", "geen bestand")
     return bestand
 
 
@@ -178,6 +180,15 @@ async def upload(request: Request, supplier: str, feed: str, user: CurrentUser, 
                     request, con, supplier, feed, _file(form), {"username": user.username, "role": user.role}
                 )
             except uploads.UploadRefused as refused:
+                state.audit(
+                    con,
+                    "levering_geweigerd",
+                    username=user.username,
+                    role=user.role,
+                    supplier_code=supplier,
+                    detail=f"{safe_id(feed)[:40]}: {refused.kind}",
+                    result=state.REFUSED,
+                )
                 return _page(request, user, con, supplier, status_code=422, refused=str(refused), feed=feed)
             # post/redirect/get: a reload shows the report again and never sends the file again
             return RedirectResponse(_page_url(supplier, stored.sha256), status_code=303)
@@ -191,6 +202,7 @@ async def upload(request: Request, supplier: str, feed: str, user: CurrentUser, 
 async def api_upload(request: Request, feed: str, con: StateDB):
     """Machine upload with `Authorization: Bearer <token>`; answers the delivery report as JSON."""
     supplier, label = await run_in_threadpool(bearer_supplier, request, con)  # before the body is read
+    request.state.actor = (f"api:{label}", "supplier")  # for the audit of a refusal below
     form = await _upload_form(request)
     try:
         stored, result = await run_in_threadpool(
@@ -198,7 +210,7 @@ async def api_upload(request: Request, feed: str, con: StateDB):
         )
     except uploads.UploadRefused as refused:
         code = 409 if isinstance(refused, uploads.DuplicateUpload) else 422
-        raise HTTPException(code, str(refused)) from refused
+        raise Refusal(code, str(refused), "levering_geweigerd", refused.kind) from refused
     finally:
         await form.close()
     s = result["summary"]

@@ -54,11 +54,19 @@ _STORING = threading.Lock()
 
 
 class UploadRefused(ValueError):
-    """The upload is not taken: one Dutch sentence for the supplier."""
+    """The upload is not taken: one Dutch sentence for the supplier; `kind`, a few fixed words for
+    the audit log (the sentence names dates and feeds; the audit line names the kind only)."""
+
+    def __init__(self, message: str, kind: str = "inhoud") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class DuplicateUpload(UploadRefused):
     """The same bytes are already waiting in the inbox or were already taken in."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "dubbel")
 
 
 @dataclass(frozen=True)
@@ -77,17 +85,19 @@ def max_bytes() -> int:
 def check_feed(supplier_code: str, feed: str) -> None:
     supplier = suppliers().get(supplier_code)
     if feed not in supplier.feeds:
-        raise UploadRefused(f"{supplier.name} levert geen feed '{feed}' aan.")
+        raise UploadRefused(f"{supplier.name} levert geen feed '{feed}' aan.", "onbekende feed")
 
 
 def extension_of(original_name: str, content_type: str | None) -> str:
     """The checked extension (csv, xlsx, json) of an upload."""
     suffix = original_name.rsplit(".", 1)[-1].lower() if "." in original_name else ""
     if suffix not in ALLOWED_EXTENSIONS:
-        raise UploadRefused("Alleen bestanden met de extensie .csv, .xlsx of .json worden aangenomen.")
+        raise UploadRefused(
+            "Alleen bestanden met de extensie .csv, .xlsx of .json worden aangenomen.", "extensie"
+        )
     base_type = (content_type or "application/octet-stream").split(";")[0].strip().lower()
     if base_type not in ALLOWED_CONTENT_TYPES:
-        raise UploadRefused(f"Het bestandstype '{base_type}' wordt niet aangenomen.")
+        raise UploadRefused(f"Het bestandstype '{base_type}' wordt niet aangenomen.", "bestandstype")
     return suffix
 
 
@@ -152,12 +162,13 @@ def store_upload(
                 size += len(chunk)
                 if size > limit:
                     raise UploadRefused(
-                        f"Het bestand is groter dan de afgesproken {suppliers().max_delivery_mb} MB."
+                        f"Het bestand is groter dan de afgesproken {suppliers().max_delivery_mb} MB.",
+                        "te groot",
                     )
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:
-            raise UploadRefused("Het bestand is leeg.")
+            raise UploadRefused("Het bestand is leeg.", "leeg")
         # The receipt, the channel and the delivered name travel with the file (written first: the
         # intake never sees the file without them); the name is only ever shown, never used as a path.
         with _STORING:

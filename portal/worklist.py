@@ -337,7 +337,9 @@ def assign_many(
     if not set(chosen) <= on_list:
         raise HTTPException(404, "Een gekozen huishouden staat niet op de lijst van uw team.")
     for household_id in chosen:
-        state.add_assignment(con, wijkteam=team, household_id=household_id, worker=worker, by=user.username)
+        made = state.add_assignment(
+            con, wijkteam=team, household_id=household_id, worker=worker, by=user.username
+        )
         audit(
             con,
             request,
@@ -346,7 +348,7 @@ def assign_many(
             household_id=household_id,
             as_of_date=as_of,
             run_id=run_id,
-            detail=f"aan {worker} (meerdere tegelijk)",
+            detail=f"toewijzing {made} (meerdere tegelijk)",  # the name stays in the registration
         )
     back = Filters.checked(**dict(_query_pairs(terug))).query()
     query = f"{back}&toegewezen={len(chosen)}" if back else f"toegewezen={len(chosen)}"

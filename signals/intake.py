@@ -67,7 +67,7 @@ def _archive(data: bytes, sha: str, file_format: str, archive_dir: Path) -> Path
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".part")
         tmp.write_bytes(data)
-        os.chmod(tmp, 0o444)
+        os.chmod(tmp, 0o400)  # kept as delivered: read-only, and the owner's alone
         os.replace(tmp, target)
     return target
 

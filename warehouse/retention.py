@@ -299,7 +299,7 @@ def sweep_files(
     ).fetchall():
         archived = Path(path)
         if archived.exists():
-            archived.chmod(0o644)
+            archived.chmod(0o600)
             archived.unlink()
             swept.archive_files += 1
     quarantine_cutoff = _months_before(purge_date, config.quarantine_months)

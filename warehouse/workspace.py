@@ -10,6 +10,20 @@ from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+# Everything under a workspace holds personal data or secrets (warehouse and its working copies,
+# portal.sqlite and its -wal/-shm, the inbox archive, quarantine, reports, lists, models, the
+# pseudonym key): new files are 0600 and new folders 0700, for the owner of the process alone.
+PRIVATE_UMASK = 0o077
+
+
+def keep_files_private() -> None:
+    """From now on, this process creates files 0600 and folders 0700 (a process umask).
+
+    Called where a process starts working on a workspace: the `vroeg` command, the portal's app
+    factory, the nightly flow. Files placed by others (a supplier's delivery in the inbox, the
+    reference tables the operator copies in) keep the mode they were given."""
+    os.umask(PRIVATE_UMASK)
+
 
 @dataclass(frozen=True)
 class Workspace:

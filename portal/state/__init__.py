@@ -10,7 +10,17 @@ Callers write `from portal import state` and `state.<function>`; the names below
 public surface.
 """
 
-from portal.state.audit_log import AUDIT_COLUMNS, audit, audit_entries
+from portal.state.audit_log import (
+    ALLOWED,
+    ANONYMOUS,
+    AUDIT_COLUMNS,
+    REFUSED,
+    audit,
+    audit_entries,
+    chain_status,
+    request_defaults,
+    verify_audit_chain,
+)
 from portal.state.logins import (
     Account,
     account_by_name,
@@ -52,9 +62,12 @@ from portal.state.registrations import (
 from portal.state.store import APPEND_ONLY, now_iso, open_state
 
 __all__ = [
+    "ALLOWED",
+    "ANONYMOUS",
     "APPEND_ONLY",
     "AUDIT_COLUMNS",
     "HISTORY_IDS",
+    "REFUSED",
     "REGISTRATION_IDS",
     "Account",
     "account_by_name",
@@ -72,6 +85,7 @@ __all__ = [
     "api_tokens",
     "audit",
     "audit_entries",
+    "chain_status",
     "claim_totp_step",
     "end_account_sessions",
     "end_session",
@@ -80,6 +94,7 @@ __all__ = [
     "open_state",
     "pending_totp_secret",
     "registration",
+    "request_defaults",
     "revoke_api_token",
     "session_account",
     "set_active",
@@ -92,4 +107,5 @@ __all__ = [
     "touch_session",
     "unused_recovery_codes",
     "use_recovery_code",
+    "verify_audit_chain",
 ]

@@ -106,14 +106,14 @@ def add_case_result(
     )
 
 
-def add_assignment(
-    con: sqlite3.Connection, *, wijkteam: str, household_id: str, worker: str, by: str
-) -> None:
-    con.execute(
+def add_assignment(con: sqlite3.Connection, *, wijkteam: str, household_id: str, worker: str, by: str) -> int:
+    """One assignment; its id (the audit line names the id, not the worker)."""
+    cur = con.execute(
         "insert into assignment (wijkteam, household_id, worker, assigned_at, assigned_by) "
         "values (?, ?, ?, ?, ?)",
         [wijkteam, household_id, worker, now_iso(), by],
     )
+    return int(cur.lastrowid)
 
 
 def add_lane_override(

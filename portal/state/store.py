@@ -10,7 +10,8 @@ accounts changed (active or not, password).
 
 SQLite cannot change a CHECK constraint. The tables whose CHECK follows configuration or a new
 kind of registration (`withdrawal.kind`, `lane_override.lane`, which lists the lane codes of
-rules/lanes.yaml), and `contact_attempt`, which gained a column (`follow_up_date`), are rebuilt in
+rules/lanes.yaml), and `contact_attempt` and `audit_log`, which gained columns (`follow_up_date`;
+`result`, `object`, `row_hash`), are rebuilt in
 place when their definition differs from the one below: inside one transaction the rows are copied
 to a table with the new definition, which replaces the old one, and the triggers are made again.
 Rows that the new CHECK refuses abort the rebuild (nothing changes). A new column is NULL in the
@@ -65,21 +66,6 @@ create table if not exists api_token_revocation (
     revoked_by      text not null
 );
 
-create table if not exists audit_log (
-    audit_id        integer primary key autoincrement,
-    at              text not null,
-    username        text,
-    role            text,
-    action          text not null,
-    team_code       text,
-    household_id    text,
-    supplier_code   text,
-    as_of_date      text,
-    run_id          text,
-    detail          text,
-    ip              text
-);
-
 -- The second factor's recovery codes: only their Argon2 hashes; a used one keeps its row (used_at).
 -- An administrator's reset of the second factor deletes them.
 create table if not exists recovery_code (
@@ -89,8 +75,6 @@ create table if not exists recovery_code (
     created_at      text not null,
     used_at         text
 );
-
-create index if not exists audit_log_by_action on audit_log (action, username);
 
 -- What coordinators registered. The nightly flow takes these into reg_contact_attempt and
 -- reg_case_result (source 'portal'); signals.registrations.load_portal_registrations reads them.
@@ -113,6 +97,34 @@ create table if not exists assignment (
     assigned_at     text not null,
     assigned_by     text not null
 );
+"""
+
+# Every view and change of personal data, every log-in and every refusal (portal/state/audit_log.py).
+# `result` (toegestaan / geweigerd), `object` (the route or thing acted on) and `row_hash` (the hash
+# chain) came later: a file without them is rebuilt with them, NULL in the rows from before (the
+# chain starts at the first row that has a hash; audit_log.verify_audit_chain).
+AUDIT_LOG = """
+create table if not exists audit_log (
+    audit_id        integer primary key autoincrement,
+    at              text not null,
+    username        text,
+    role            text,
+    action          text not null,
+    team_code       text,
+    household_id    text,
+    supplier_code   text,
+    as_of_date      text,
+    run_id          text,
+    detail          text,
+    ip              text,
+    result          text,
+    object          text,
+    row_hash        text
+)
+"""
+AUDIT_LOG_INDEX = """
+create index if not exists audit_log_by_action on audit_log (action, username);
+create index if not exists audit_log_by_household on audit_log (household_id);
 """
 
 # What coordinators registered. The nightly flow takes these into reg_contact_attempt (source
@@ -218,6 +230,7 @@ def _lane_override_ddl() -> str:
 def _rebuilt_tables() -> dict[str, str]:
     """The tables rebuilt in place when their definition changed: name → definition."""
     return {
+        "audit_log": AUDIT_LOG,
         "withdrawal": WITHDRAWAL,
         "lane_override": _lane_override_ddl(),
         "contact_attempt": CONTACT_ATTEMPT,
@@ -298,6 +311,7 @@ def open_state(path: Path) -> sqlite3.Connection:
             _rebuild(con, table, ddl)
     _add_columns(con)
     con.executescript(CONTACT_NOTE)  # after contact_attempt has its final form: it refers to it
+    con.executescript(AUDIT_LOG_INDEX)  # after audit_log has its final form: a rebuild drops them
     con.executescript(_triggers())
     return con
 

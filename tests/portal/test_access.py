@@ -42,6 +42,53 @@ def _routes(ws) -> dict[str, str]:
     }
 
 
+# The route template each route is audited under (never the raw URL).
+TEMPLATES = {
+    "own_list": "/teams/{team}/lijst",
+    "own_xlsx": "/teams/{team}/lijst.xlsx",
+    "own_household": "/teams/{team}/huishoudens/{household_id}",
+    "other_list": "/teams/{team}/lijst",
+    "other_xlsx": "/teams/{team}/lijst.xlsx",
+    "other_household": "/teams/{team}/huishoudens/{household_id}",
+    "foreign_household_under_other_team": "/teams/{team}/huishoudens/{household_id}",
+    "own_supplier": "/leveranciers/{supplier}/leveringen",
+    "other_supplier": "/leveranciers/{supplier}/leveringen",
+    "evaluation": "/evaluatie",
+    "audit": "/beheer/audit",
+    "runs": "/beheer/runs",
+    "accounts": "/beheer/accounts",
+}
+REFUSAL_ACTIONS = {403: "toegang_geweigerd", 404: "niet_gevonden"}
+
+
+def _last_audit_id(ws) -> int:
+    con = state.open_state(ws.root / "portal.sqlite")
+    try:
+        return con.execute("select coalesce(max(audit_id), 0) from audit_log").fetchone()[0]
+    finally:
+        con.close()
+
+
+def _audited_since(ws, audit_id: int) -> list[dict]:
+    con = state.open_state(ws.root / "portal.sqlite")
+    try:
+        rows = con.execute("select * from audit_log where audit_id > ? order by audit_id", [audit_id])
+        return [dict(r) for r in rows]
+    finally:
+        con.close()
+
+
+def assert_refusal_audited(ws, since: int, username: str, action: str, template: str, status: int) -> dict:
+    """Exactly one refusal line after `since`, with actor, action, object, result, IP and time."""
+    refused = [r for r in _audited_since(ws, since) if r["result"] == "geweigerd"]
+    assert len(refused) == 1, refused
+    line = refused[0]
+    assert (line["username"], line["action"], line["object"]) == (username, action, template), line
+    assert line["ip"] == "testclient" and re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$", line["at"])
+    assert f"status {status}" in line["detail"]
+    return line
+
+
 # Expected answer per user; anything not listed is 403.
 EXPECTED = {
     "coord-own": {"own_list": OK, "own_xlsx": OK, "own_household": OK},
@@ -60,21 +107,35 @@ EXPECTED = {
 
 def test_anonymous_visitors_are_sent_to_the_login_page_everywhere(portal_workspace, client):
     for name, path in _routes(portal_workspace).items():
+        since = _last_audit_id(portal_workspace)
         response = client.get(path)
         assert response.status_code == 303 and response.headers["location"] == "/inloggen", name
+        assert_refusal_audited(portal_workspace, since, "anoniem", "niet_ingelogd", TEMPLATES[name], 401)
     assert client.get("/").headers["location"] == "/inloggen"
 
 
 @pytest.mark.parametrize("username", list(ACCOUNTS))
 def test_every_role_sees_exactly_its_own_pages(portal_workspace, as_user, username):
     client = as_user(username)
-    for name, path in _routes(portal_workspace).items():
+    ws = portal_workspace
+    for name, path in _routes(ws).items():
         expected = EXPECTED[username].get(name, FORBIDDEN)
+        since = _last_audit_id(ws)
         response = client.get(path)
         assert response.status_code == expected, f"{username} {name}: {response.status_code}"
         if expected == FORBIDDEN:
-            assert portal_workspace.household not in response.text
+            assert ws.household not in response.text
             assert "Vlasweg" not in response.text
+        if expected in REFUSAL_ACTIONS:
+            line = assert_refusal_audited(
+                ws, since, username, REFUSAL_ACTIONS[expected], TEMPLATES[name], expected
+            )
+            if "household" in name:
+                assert line["household_id"] in (ws.household, ws.other_household)
+        else:
+            lines = _audited_since(ws, since)
+            assert all(r["result"] == "toegestaan" and r["username"] == username for r in lines), name
+            assert all(r["object"] == TEMPLATES[name] and r["ip"] == "testclient" for r in lines), name
 
 
 @pytest.mark.parametrize("username", list(ACCOUNTS))
@@ -159,13 +220,17 @@ def test_only_the_administrator_manages_accounts_and_only_the_own_team_withdraws
     client = as_user(username)
     token = csrf_of(client, client.get("/").headers["location"])
     for name, (path, form) in _admin_posts(ws).items():
-        before = _changes(ws)
+        before, since = _changes(ws), _last_audit_id(ws)
         response = client.post(path, data={**form, "csrf_token": token})
         if username == "admin":
             assert response.status_code in (200, 303), f"{name}: {response.status_code} {response.text[:300]}"
         else:
             assert response.status_code == FORBIDDEN, f"{username} {name}: {response.status_code}"
             assert _changes(ws) == before, f"{username} {name} changed something"
+            refused = [r for r in _audited_since(ws, since) if r["result"] == "geweigerd"]
+            assert [(r["username"], r["action"], r["object"]) for r in refused] == [
+                (username, "toegang_geweigerd", path)
+            ], name
     withdraw = client.post(
         f"/teams/{OWN_TEAM}/huishoudens/{ws.household}/intrekken",
         data={
@@ -193,6 +258,72 @@ def test_anonymous_posts_change_nothing_and_are_sent_to_the_login_page(portal_wo
     after = _changes(ws)
     assert after["accounts"] == before["accounts"] and after["withdrawals"] == before["withdrawals"]
     assert [t for t in after["tokens"] if t[1]] == [t for t in before["tokens"] if t[1]], "no token revoked"
+
+
+def test_a_failed_csrf_check_a_wrong_method_and_a_too_large_form_are_audited(portal_workspace, as_user):
+    ws = portal_workspace
+    client = as_user("coord-own")
+    path = f"/teams/{OWN_TEAM}/huishoudens/{ws.household}/toewijzing"
+    template = "/teams/{team}/huishoudens/{household_id}/toewijzing"
+    since = _last_audit_id(ws)
+    assert client.post(path, data={"medewerker": "X", "csrf_token": "vals"}).status_code == 403
+    line = assert_refusal_audited(ws, since, "coord-own", "csrf_geweigerd", template, 403)
+    assert line["household_id"] == ws.household and f"team={OWN_TEAM}" in line["detail"]
+    since = _last_audit_id(ws)
+    assert client.delete(f"/teams/{OWN_TEAM}/lijst").status_code == 405
+    assert_refusal_audited(ws, since, "coord-own", "methode_geweigerd", "/teams/{team}/lijst", 405)
+    since = _last_audit_id(ws)
+    assert client.post(path, content=b"x" * 70_000).status_code == 413
+    assert_refusal_audited(ws, since, "coord-own", "te_groot_geweigerd", template, 413)
+    since = _last_audit_id(ws)
+    assert client.get("/bestaat/niet/12345").status_code == 404
+    assert_refusal_audited(ws, since, "coord-own", "niet_gevonden", "(onbekende pagina)", 404)
+
+
+def test_refused_api_calls_and_refused_uploads_are_audited(portal_workspace, as_user, client):
+    ws = portal_workspace
+    api = "/api/leveringen/{feed}"
+    since = _last_audit_id(ws)
+    assert (
+        client.post("/api/leveringen/overlast", files={"bestand": ("a.csv", b"a", "text/csv")}).status_code
+        == 401
+    )
+    line = assert_refusal_audited(ws, since, "anoniem", "api_token_geweigerd", api, 401)
+    assert "geen sleutel" in line["detail"]
+    since = _last_audit_id(ws)
+    bad = {"Authorization": "Bearer vroeg_onzin"}
+    assert client.post("/api/leveringen/overlast", headers=bad).status_code == 401
+    assert (
+        "onbekende" in assert_refusal_audited(ws, since, "anoniem", "api_token_geweigerd", api, 401)["detail"]
+    )
+
+    con = state.open_state(ws.root / "portal.sqlite")
+    state.add_api_token(con, "vroeg_audit_test_token", OWN_SUPPLIER, "auditproef")
+    con.close()
+    since = _last_audit_id(ws)
+    wrong_feed = client.post(
+        "/api/leveringen/bestaat_niet",
+        headers={"Authorization": "Bearer vroeg_audit_test_token"},
+        files={"bestand": ("a.csv", b"a;b\n1;2\n", "text/csv")},
+    )
+    assert wrong_feed.status_code == 422
+    line = assert_refusal_audited(ws, since, "api:auditproef", "levering_geweigerd", api, 422)
+    assert "onbekende feed" in line["detail"] and "feed=bestaat_niet" in line["detail"]
+
+    supplier = as_user("supplier-own")
+    token = csrf_of(supplier, f"/leveranciers/{OWN_SUPPLIER}/leveringen")
+    since = _last_audit_id(ws)
+    empty = supplier.post(
+        f"/leveranciers/{OWN_SUPPLIER}/leveringen/overlast",
+        data={"csrf_token": token},
+        files={"bestand": ("leeg.csv", b"", "text/csv")},
+    )
+    assert empty.status_code == 422
+    refused = [r for r in _audited_since(ws, since) if r["result"] == "geweigerd"]
+    assert [(r["username"], r["action"], r["object"], r["detail"]) for r in refused] == [
+        ("supplier-own", "levering_geweigerd", "/leveranciers/{supplier}/leveringen/{feed}", "overlast: leeg")
+    ]
+    assert refused[0]["ip"] == "testclient"
 
 
 def test_a_coordinator_is_sent_to_the_own_team_and_a_supplier_to_its_own_deliveries(as_user):

@@ -88,6 +88,7 @@ PAGES = (
         "/beheer/accounts/tweede-factor",
         "/beheer/accounts/tweede-factor?gebruikersnaam=coord-other",
     ),
+    Page("beheer-inzage", "admin", "/beheer/inzage", "/beheer/inzage?huishouden={household}&van=2020-01-01"),
     Page("fout-404", "coord-own", "", "/bestaat-niet"),
     Page("fout-404-anoniem", None, "", "/bestaat-niet"),
     Page("fout-403", "coord-own", "/teams/{team}/lijst", f"/teams/{OTHER_TEAM}/lijst"),
