@@ -1,8 +1,9 @@
 """A nightly run killed at any point (SIGKILL to its process group, no clean-up) and run again
 ends exactly where an uninterrupted run ends: every table, every list file, the inbox, the archive.
 
-The kill points are named in warehouse/crash_points.py; `VROEG_CRASH_AT=<point>` kills `vroeg
-nightly` there. One uninterrupted run is the baseline for all points. What legitimately differs:
+The kill points are named in warehouse/crash_points.py; `VROEG_CRASH_AT=<point>` kills the
+nightly (a subprocess in its own session, as `vroeg nightly` runs it) there. One uninterrupted
+run is the baseline for all points. What legitimately differs:
 * run ids (`run_id`, `flow_run_id` columns; `run_id` in the lists' manifest.json) — random per run;
 * wall-clock times: raw_delivery.loaded_at and .archive_purged_at, meta_schema_migration.applied_at
   (compared as set / not set);
@@ -111,26 +112,35 @@ def _state(workspace: Path) -> dict:
     }
 
 
-def _killed_nightly(workspace: Path, point: str) -> None:
-    vroeg = Path(sys.executable).with_name("vroeg")
+# The nightly as `vroeg nightly` runs it, minus the flow runs' heartbeats (Prefect waits ~1 s per
+# flow run for its heartbeat thread; flows/local.py): the same flow, a faster kill.
+NIGHTLY = """
+import sys
+from datetime import date
+
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+from flows.nightly import nightly
+
+with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+    nightly(sys.argv[1], date.fromisoformat(sys.argv[2]), history_manifest=sys.argv[3])
+"""
+
+
+def _start_killed_nightly(workspace: Path, point: str) -> subprocess.Popen:
     env = {**os.environ, "VROEG_CRASH_AT": point, "PREFECT_LOGGING_LEVEL": "ERROR"}
-    done = subprocess.run(
-        [
-            str(vroeg),
-            "nightly",
-            "--workspace",
-            str(workspace),
-            "--as-of",
-            TINY_AS_OF.isoformat(),
-            "--history-manifest",
-            history_manifest(workspace),
-        ],
+    return subprocess.Popen(
+        [sys.executable, "-c", NIGHTLY, str(workspace), TINY_AS_OF.isoformat(), history_manifest(workspace)],
         env=env,
-        capture_output=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         start_new_session=True,  # its own process group: the kill takes every process of the run
-        timeout=300,
     )
-    assert done.returncode == -signal.SIGKILL, (point, done.returncode, done.stderr[-2000:])
+
+
+def _killed(process: subprocess.Popen, point: str) -> None:
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == -signal.SIGKILL, (point, process.returncode, stderr[-2000:])
 
 
 @pytest.fixture(scope="module")
@@ -162,28 +172,40 @@ def test_a_run_killed_at_any_point_and_run_again_equals_an_uninterrupted_run(
     assert not uninterrupted["leftovers"]
     (baseline_run,) = uninterrupted["runs"]
     differences = {}
-    for point in CRASH_POINTS:
-        workspace = _workspace(tiny_region, tmp_path / point)
-        _killed_nightly(workspace, point)
-        assert (workspace / "nightly.journal.json").exists(), point  # what the next start finishes
-        summary = nightly(str(workspace), TINY_AS_OF, history_manifest=history_manifest(workspace))
-        state = _state(workspace)
-        killed_run, rerun = state.pop("runs")
-        expected = dict(uninterrupted, runs=None)
-        expected.pop("runs")
-        assert summary["recovered"] == ("afgebroken" if point in BEFORE_SWAP else "afgemaakt"), point
-        assert rerun == baseline_run, point
-        if point in BEFORE_SWAP:
-            assert killed_run[0] == "afgebroken" and killed_run[1], point
-        else:
-            assert killed_run == baseline_run, point
-        differing = [part for part in expected if state[part] != expected[part]]
-        if differing:
-            differences[point] = {
-                part: [t for t in state[part] if state[part][t] != expected[part].get(t)]
-                if isinstance(state[part], dict)
-                else state[part]
-                for part in differing
-            }
-        shutil.rmtree(workspace)
+
+    # The next point's run is killed while this point's rerun runs (two processes, two cores).
+    def start(point: str) -> subprocess.Popen:
+        return _start_killed_nightly(_workspace(tiny_region, tmp_path / point), point)
+
+    running = start(CRASH_POINTS[0])
+    try:
+        for i, point in enumerate(CRASH_POINTS):
+            workspace = tmp_path / point
+            _killed(running, point)
+            if i + 1 < len(CRASH_POINTS):
+                running = start(CRASH_POINTS[i + 1])
+            assert (workspace / "nightly.journal.json").exists(), point  # what the next start finishes
+            summary = nightly(str(workspace), TINY_AS_OF, history_manifest=history_manifest(workspace))
+            state = _state(workspace)
+            killed_run, rerun = state.pop("runs")
+            expected = {part: value for part, value in uninterrupted.items() if part != "runs"}
+            assert summary["recovered"] == ("afgebroken" if point in BEFORE_SWAP else "afgemaakt"), point
+            assert rerun == baseline_run, point
+            if point in BEFORE_SWAP:
+                assert killed_run[0] == "afgebroken" and killed_run[1], point
+            else:
+                assert killed_run == baseline_run, point
+            differing = [part for part in expected if state[part] != expected[part]]
+            if differing:
+                differences[point] = {
+                    part: [t for t in state[part] if state[part][t] != expected[part].get(t)]
+                    if isinstance(state[part], dict)
+                    else state[part]
+                    for part in differing
+                }
+            shutil.rmtree(workspace)
+    finally:
+        if running.poll() is None:  # a failed point: the next killed run is not waited for
+            os.killpg(running.pid, signal.SIGKILL)
+            running.wait()
     assert not differences, differences
