@@ -283,11 +283,16 @@ def runs(
     limit: Annotated[int, typer.Option(help="Number of runs to show.")] = 10,
 ) -> None:
     """Show the last runs with their steps and counts."""
+    from warehouse.run_journal import read_journal
     from warehouse.runs import last_runs
     from warehouse.store import read_only
+    from warehouse.workspace import Workspace
 
     with read_only(workspace / "warehouse.duckdb") as con:
         rows = last_runs(con, limit)
+    # a run killed after its swap: live, but its list files and inbox not yet done
+    journal = read_journal(Workspace(workspace.resolve())) or {}
+    unfinished = journal.get("run_id") if journal.get("phase") == "swapping" else None
     table = Table(title="Laatste runs")
     cells = []
     for run in rows:
@@ -299,6 +304,11 @@ def runs(
             if s["step"]
         )
         status = run["status"] + (f"\n{run['status_reason']}" if run["status_reason"] else "")
+        if run["run_id"] == unfinished:
+            status = (
+                "niet afgerond: lijsten en inbox nog niet bijgewerkt (de volgende run maakt het af)\n"
+                + status
+            )
         status += "".join(f"\n[yellow]⚠ {w}[/]" for w in run["warnings"])
         cells.append(
             (

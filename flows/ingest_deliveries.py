@@ -22,6 +22,7 @@ from signals.pseudonymise import pseudonym_key
 from signals.receipts import History, discover_inbox, first_sight_moment, read_history_manifest
 from signals.registrations import load_portal_registrations, load_registrations
 from signals.registry import suppliers
+from warehouse.crash_points import crash_point
 from warehouse.store import connect
 from warehouse.workspace import Workspace
 
@@ -77,6 +78,7 @@ def ingest_inbox(
     manifest = read_history_manifest(Path(history_manifest), ws.inbox) if history_manifest else None
     scan = discover_inbox(ws.inbox, first_sight_moment(as_of), History(manifest, history_from_file_names))
     files = scan.files
+    crash_point("receipts_recorded")
     con = connect(Path(working))
     try:
         with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:

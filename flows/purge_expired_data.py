@@ -56,7 +56,7 @@ def sweep_expired_files(workspace: str, purge_date: date) -> dict[str, int]:
     """After the swap: delete archived files, reports, data docs and list folders that expired."""
     ws = Workspace(Path(workspace))
     with read_only(ws.warehouse) as con:
-        swept = sweep_files(con, purge_date, retention(), ws.reports, ws.lists)
+        swept = sweep_files(con, purge_date, retention(), ws.reports, ws.lists, ws.root)
     counts = dict(vars(swept))
     counts["portal_notes"] = purge_portal_notes(ws.portal_state, purge_date)
     get_run_logger().info("retention: files and portal notes deleted %s", counts)

@@ -26,6 +26,7 @@ from lists.status import STATUS_JOINS, STATUS_WORDS, register_status
 from rules.lanes import default_lanes
 from rules.scorecard import load_spec
 from signals.registry import safe_id, teams
+from warehouse.crash_points import crash_point
 
 # A house number with its addition as Dutch addresses are written: "3A" for a letter, "3-10", "3-hs"
 # for the rest (never "3 10", which reads as two numbers). Used by the portal too.
@@ -318,7 +319,12 @@ def _write_team_files(target: Path, team: str, frame: pl.DataFrame, as_of: date,
 def _write_team_batch(
     target: Path, batch: list[tuple[str, pl.DataFrame]], as_of: date, versions: dict
 ) -> dict:
-    return {team: _write_team_files(target, team, frame, as_of, versions) for team, frame in batch}
+    written = {}
+    for done, (team, frame) in enumerate(batch, start=1):
+        written[team] = _write_team_files(target, team, frame, as_of, versions)
+        if done == len(batch) // 2:
+            crash_point("list_files_halfway")
+    return written
 
 
 def export_lists(

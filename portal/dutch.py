@@ -101,6 +101,8 @@ RUN_STATUSES = {
     "ok": "gelukt",
     "partial": "gelukt, met waarschuwingen",
     "failed": "mislukt",
+    # killed before its warehouse went live; recorded by the next start (warehouse/run_journal.py)
+    "afgebroken": "afgebroken",
 }
 
 

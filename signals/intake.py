@@ -25,6 +25,7 @@ from signals.delivery import LINE_NO, DeliveryRejected, ParsedDelivery
 from signals.parse import parse_delivery
 from signals.registry import suppliers
 from signals.validate import FINDINGS_SCHEMA, RECEIVED_DATE, ROW_ID, validate_rows
+from warehouse.crash_points import crash_point
 from warehouse.load import DeliveryRecord, load_feed_batch, record_delivery, record_repeat
 
 if TYPE_CHECKING:
@@ -67,9 +68,17 @@ def _archive(data: bytes, sha: str, file_format: str, archive_dir: Path) -> Path
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".part")
         tmp.write_bytes(data)
+        crash_point("archive_part_written")
         os.chmod(tmp, 0o400)  # kept as delivered: read-only, and the owner's alone
         os.replace(tmp, target)
     return target
+
+
+def _stored(archived: Path, archive_dir: Path) -> str:
+    """The archive path as the warehouse keeps it: relative to the workspace root, the archive
+    folder's parent (Workspace.archive), so a workspace copied or restored elsewhere reads and purges
+    its own files, never the original's (Workspace.resolve)."""
+    return archived.relative_to(archive_dir.parent).as_posix()
 
 
 def _check_channel(incoming: IncomingFile) -> None:
@@ -123,16 +132,20 @@ def ingest_files(
                     suppliers().get(incoming.supplier_code).header_aliases,
                     max_bytes=max_bytes,
                 )
-                record.archive_path = str(_archive(data, sha, parsed.file_format, archive_dir))
+                record.archive_path = _stored(
+                    _archive(data, sha, parsed.file_format, archive_dir), archive_dir
+                )
                 record.warnings = parsed.warnings_nl
                 accepted.setdefault(incoming.feed, []).append(_Accepted(record, parsed))
             except DeliveryRejected as rejected:
-                record.archive_path = str(_archive(data, sha, "bin", archive_dir))
+                record.archive_path = _stored(_archive(data, sha, "bin", archive_dir), archive_dir)
                 record.reject(rejected.reason_nl)
                 record.count(rejected.rows, rejected.rows)
             records.append(record)
         if progress:
             progress(done, len(files))
+        if done == len(files) // 2:
+            crash_point("archiving_halfway")
     docs = None
     if reports_dir is not None and accepted:
         from signals.expectations import DataDocs

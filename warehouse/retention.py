@@ -28,6 +28,7 @@ from rules.schema import RuleSet
 from signals.contracts import FEEDS
 from signals.features import link_signals
 from signals.registry import config_dir
+from warehouse.workspace import Workspace
 
 
 class SignalTerm(BaseModel):
@@ -165,8 +166,31 @@ def _delete(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None
 def purge_expired(
     con: duckdb.DuckDBPyConnection, purge_date: date, config: RetentionConfig, ruleset: RuleSet
 ) -> PurgeResult:
-    """Delete everything whose retention term has passed on `purge_date`; returns counts per table."""
+    """Delete everything whose retention term has passed on `purge_date`; returns counts per table.
+
+    Idempotent: purging again for the same date deletes nothing. One pass is not enough for that:
+    what a pass deletes changes what the next one sees — a household whose last signal was a GGD
+    melding (its own, shorter term) has an earlier last signal once that melding is gone, and its
+    other signals may then be past their term; a signal without a person can join another
+    household once a person's signals are gone (household_signal). So passes repeat until one
+    deletes nothing (the fixed point; 2026-12: two or three passes on the demo region). Each pass
+    only deletes, so this ends.
+    """
     result = PurgeResult(purge_date)
+    while True:
+        deleted, archives_marked = _purge_pass(con, purge_date, config, ruleset)
+        for table, n in deleted.items():
+            result.deleted[table] = result.deleted.get(table, 0) + n
+        result.archives_marked += archives_marked
+        if not any(deleted.values()) and not archives_marked:
+            return result
+
+
+def _purge_pass(
+    con: duckdb.DuckDBPyConnection, purge_date: date, config: RetentionConfig, ruleset: RuleSet
+) -> tuple[dict[str, int], int]:
+    """One pass of the purge: (rows deleted per table, archives marked)."""
+    deleted: dict[str, int] = {}
     link_signals(con)  # int_signal__linked from what is staged now; households: household_signal
     terms = pl.DataFrame(
         {
@@ -188,7 +212,6 @@ def purge_expired(
     finally:
         con.unregister("_terms")
     con.execute(_EXPIRED_ROWS)
-    deleted = result.deleted
     con.execute(_QUARANTINE_EXPIRED, {"purge_date": purge_date, "months": config.quarantine_months})
     # Every raw row that goes: the loaded rows of expired signals (all versions) and, after the
     # quarantine term, the quarantined rows. Counted per delivery first, so that for every delivery
@@ -246,14 +269,14 @@ def purge_expired(
         registrations,
     )
     # A delivery whose rows are all gone and whose quarantine term has passed: its file goes too.
-    result.archives_marked = _delete(
+    archives_marked = _delete(
         con,
         """update raw_delivery as d set archive_purged_at = now()
            where archive_purged_at is null
              and delivery_id in (select delivery_id from _quarantine_expired)
              and not exists (select 1 from raw_rows as r where r.delivery_id = d.delivery_id)""",
     )
-    return result
+    return deleted, archives_marked
 
 
 @dataclass
@@ -291,14 +314,20 @@ def sweep_files(
     config: RetentionConfig,
     reports_dir: Path,
     lists_dir: Path,
+    workspace_root: Path,
 ) -> SweepResult:
-    """Delete the files that belong to expired data; `con` reads the live (swapped-in) warehouse."""
+    """Delete the files that belong to expired data; `con` reads the live (swapped-in) warehouse.
+
+    Archive paths resolve against `workspace_root`; a file outside it (an absolute path kept from
+    before migration 0024) is never deleted: it belongs to another workspace.
+    """
+    ws = Workspace(workspace_root)
     swept = SweepResult()
     for (path,) in con.execute(
         "select archive_path from raw_delivery where archive_purged_at is not null"
     ).fetchall():
-        archived = Path(path)
-        if archived.exists():
+        archived = ws.resolve(path)
+        if archived.exists() and ws.is_inside(archived):
             archived.chmod(0o600)
             archived.unlink()
             swept.archive_files += 1

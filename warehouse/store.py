@@ -5,6 +5,10 @@ reads while the nightly flow writes, so writers never touch the live file: a wri
 on a copy (`<name>.next.duckdb`), checkpoints it and swaps it in with an atomic rename. Readers
 open the live file read-only, briefly, and see either the old or the new version, never a half-
 written one. A writer that dies leaves only a stale copy behind, which the next session discards.
+
+The copy and its folder are fsynced before the rename and the folder again after it: after a power
+cut the live name points at either the whole old file or the whole new one, never at a new file
+whose blocks had not reached the disk yet.
 """
 
 from __future__ import annotations
@@ -12,12 +16,13 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
+from warehouse.crash_points import crash_point
 from warehouse.migrate import migrate
 
 # DuckDB's default buffer pool is ~80% of RAM; a municipal server runs other things too.
@@ -35,9 +40,39 @@ class WarehouseBusy(RuntimeError):
     """Another writer holds the warehouse."""
 
 
+def fsync_file(path: Path) -> None:
+    """Flush a file's contents to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Flush a folder's entries (names created, renamed, removed) to the disk."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def durable_replace(source: Path, target: Path) -> None:
+    """os.replace that survives a power cut: the file and its folder are on disk before and after."""
+    fsync_file(source)
+    fsync_dir(source.parent)
+    os.replace(source, target)
+    fsync_dir(target.parent)
+
+
 @contextmanager
-def working_copy(db_path: Path) -> Iterator[Path]:
-    """The path of a migrated copy of the warehouse to write; swapped in when the block succeeds."""
+def working_copy(db_path: Path, before_swap: Callable[[], None] | None = None) -> Iterator[Path]:
+    """The path of a migrated copy of the warehouse to write; swapped in when the block succeeds.
+
+    `before_swap` runs after the copy is complete and on disk, just before the rename (the nightly
+    writes its journal there: what is still to do once the copy is live).
+    """
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = db_path.with_name(db_path.name + ".lock")
@@ -51,6 +86,7 @@ def working_copy(db_path: Path) -> Iterator[Path]:
             stale.unlink(missing_ok=True)
         if db_path.exists():
             shutil.copyfile(db_path, next_path)
+        crash_point("working_copy_made")
         try:
             con = connect(next_path)
             try:
@@ -63,10 +99,17 @@ def working_copy(db_path: Path) -> Iterator[Path]:
                 con.execute("checkpoint")
             finally:
                 con.close()
+            crash_point("checkpointed")
+            fsync_file(next_path)
+            fsync_dir(next_path.parent)
+            if before_swap is not None:
+                before_swap()
         except BaseException:
             next_path.unlink(missing_ok=True)
             raise
         os.replace(next_path, db_path)
+        fsync_dir(db_path.parent)
+        crash_point("swapped")
 
 
 def compact(path: Path) -> None:
@@ -87,7 +130,7 @@ def compact(path: Path) -> None:
         con.execute("detach fresh")
     finally:
         con.close()
-    os.replace(fresh, path)
+    durable_replace(fresh, path)
 
 
 def rows_kept_on_disk(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int]:

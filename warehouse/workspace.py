@@ -33,6 +33,19 @@ class Workspace:
     def default(cls) -> Workspace:
         return cls(Path(os.environ.get("VROEG_WORKSPACE", "data/demo")).resolve())
 
+    def resolve(self, stored: str) -> Path:
+        """A path the warehouse stores (raw_delivery.archive_path): relative to the workspace root.
+        Warehouses before migration 0024 may hold absolute paths outside the root; they resolve as
+        they are, and `is_inside` tells whether this workspace may touch them."""
+        return self.root / stored
+
+    def relative(self, path: Path) -> str:
+        """How a path under the workspace is stored: relative to the root, with forward slashes."""
+        return Path(path).resolve().relative_to(self.root.resolve()).as_posix()
+
+    def is_inside(self, path: Path) -> bool:
+        return path.resolve().is_relative_to(self.root.resolve())
+
     @property
     def inbox(self) -> Path:
         return self.root / "inbox"

@@ -92,7 +92,7 @@ def test_a_garbage_delivery_makes_the_run_partial_and_every_list_is_still_publis
     for text in ("partial", "molenwonen/huurachterstand", "Stichting Molenwonen", "ingest: ok", "lists: ok"):
         assert text in shown.output, text
     assert rejected[0][0] == "afgewezen" and rejected[0][1]
-    assert Path(rejected[0][2]).read_bytes().startswith(b"\x00\x01PK")  # the raw file is kept
+    assert (workspace / rejected[0][2]).read_bytes().startswith(b"\x00\x01PK")  # the raw file is kept
 
 
 def _kill_when(workspace: Path, ready) -> None:

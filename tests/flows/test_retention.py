@@ -59,6 +59,11 @@ def _tables(db: Path) -> dict[str, pl.DataFrame]:
         return {t: con.sql(f'select * from "{t}"').pl() for t in names}  # noqa: S608 - catalogue names
 
 
+def _unpurged(ws: Path) -> Path:
+    """A copy of the purged fixture's warehouse before its purge (beside the workspace)."""
+    return ws.with_name(ws.name + "-unpurged.duckdb")
+
+
 @pytest.fixture(scope="module")
 def purged(prefect_server, tiny_region, tmp_path_factory):
     from flows.nightly import nightly
@@ -72,6 +77,8 @@ def purged(prefect_server, tiny_region, tmp_path_factory):
     before = _tables(ws / "warehouse.duckdb")
     archive_before = {p for p in (ws / "archive").rglob("*") if p.is_file()}
     reports_before = sorted((ws / "reports").glob("*.html"))
+    shutil.copyfile(ws / "warehouse.duckdb", _unpurged(ws))
+    shutil.copytree(ws / "archive", _unpurged(ws).with_suffix(".archive"))
     with working_copy(ws / "warehouse.duckdb") as working:
         con = duckdb.connect(str(working))
         try:
@@ -79,7 +86,7 @@ def purged(prefect_server, tiny_region, tmp_path_factory):
         finally:
             con.close()
     with read_only(ws / "warehouse.duckdb") as con:
-        swept = sweep_files(con, PURGE_DATE, CONFIG, ws / "reports", ws / "lists")
+        swept = sweep_files(con, PURGE_DATE, CONFIG, ws / "reports", ws / "lists", ws)
     return ws, before, _tables(ws / "warehouse.duckdb"), result, swept, archive_before, reports_before
 
 
@@ -170,9 +177,7 @@ def test_archive_reports_and_list_files_follow_their_data(purged):
     assert not set(gone["delivery_id"]) & with_rows
     assert (gone["received_date"] <= quarantine).all()
     files = {p for p in (ws / "archive").rglob("*") if p.is_file()}
-    assert files == {
-        Path(p) for p in deliveries.filter(pl.col("archive_purged_at").is_null())["archive_path"]
-    }
+    assert files == {ws / p for p in deliveries.filter(pl.col("archive_purged_at").is_null())["archive_path"]}
     assert swept.archive_files == len(archive_before - files) > 0
     old = {d[:12] for d in deliveries.filter(pl.col("received_date") <= quarantine)["delivery_id"]}
     remaining_reports = list((ws / "reports").glob("*.*"))
@@ -191,6 +196,88 @@ def test_purging_again_deletes_nothing(purged):
         finally:
             con.close()
     assert again.total == 0 and again.archives_marked == 0
+
+
+def test_one_purge_reaches_the_fixed_point_when_a_ggd_melding_was_a_households_last_signal(purged, tmp_path):
+    """A household whose last signal is a GGD melding past its (shorter) term: the melding goes, and
+    with it the household's last recent signal, so its older signals are past their term too — in
+    the same purge, not in the next one (a rerun of a night must equal the night)."""
+    ws, *_ = purged
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(_unpurged(ws), db)
+    ggd_term = CONFIG.signals["ggd_melding"].months
+    feeds = [feed for feed in CONFIG.signals if feed != "huurachterstand"]
+    others = " union ".join(f"select address_key from stg_{feed}" for feed in feeds)  # noqa: S608
+    con = duckdb.connect(str(db))
+    try:
+        # a household whose every signal is past the household term (it would go whole anyway) ...
+        address, person = con.execute(
+            f"""select address_key, any_value(person_pseudonym)
+                from stg_huurachterstand
+                group by address_key
+                having count(distinct person_pseudonym) = 1 and max(signal_date) <= ?
+                   and address_key not in (
+                       {others}
+                   )
+                order by address_key limit 1""",  # noqa: S608 - feed names from the config
+            [_cutoff(SIGNAL_MONTHS)],
+        ).fetchall()[0]
+        # ... gets a GGD melding a month past the GGD term, within the household term
+        con.execute(
+            "update stg_ggd_melding set address_key = ?, person_pseudonym = ?, report_date = ?"
+            " where rowid = (select min(rowid) from stg_ggd_melding)",
+            [address, person, _cutoff(ggd_term + 1)],
+        )
+        con.execute("delete from int_signal__linked_state")  # link again from what is staged
+        first = purge_expired(con, PURGE_DATE, CONFIG, default_ruleset())
+        left = con.execute(
+            "select count(*) from stg_huurachterstand where address_key = ?", [address]
+        ).fetchall()[0][0]
+        again = purge_expired(con, PURGE_DATE, CONFIG, default_ruleset())
+    finally:
+        con.close()
+    assert first.deleted["stg_ggd_melding"] > 0
+    assert left == 0  # the household's older signals went in the first purge
+    assert again.total == 0 and again.archives_marked == 0
+
+
+def test_a_copied_workspace_purges_its_own_archive_never_the_originals(purged, tmp_path):
+    """Archive paths are relative to the workspace (migration 0024 converts the absolute ones a
+    warehouse kept before): a copy or restore elsewhere that purges deletes its own files only."""
+    from warehouse.migrate import migration_files
+
+    ws, *_ = purged
+    original = tmp_path / "original"
+    original.mkdir()
+    shutil.copytree(_unpurged(ws).with_suffix(".archive"), original / "archive")
+    shutil.copyfile(_unpurged(ws), original / "warehouse.duckdb")
+    (version,) = [v for v, name, _ in migration_files() if "workspace_relative" in name]
+    con = duckdb.connect(str(original / "warehouse.duckdb"))
+    try:  # as a warehouse written before migration 0024 keeps them: absolute, in the original
+        con.execute("update raw_delivery set archive_path = ? || '/' || archive_path", [str(original)])
+        con.execute("delete from meta_schema_migration where version = ?", [version])
+    finally:
+        con.close()
+    files_before = {p: p.read_bytes() for p in (original / "archive").rglob("*") if p.is_file()}
+    elsewhere = tmp_path / "restored"
+    shutil.copytree(original, elsewhere)
+
+    with working_copy(elsewhere / "warehouse.duckdb") as working:  # migrates
+        con = duckdb.connect(str(working))
+        try:
+            purge_expired(con, PURGE_DATE, CONFIG, default_ruleset())
+        finally:
+            con.close()
+    with read_only(elsewhere / "warehouse.duckdb") as con:
+        swept = sweep_files(con, PURGE_DATE, CONFIG, elsewhere / "reports", elsewhere / "lists", elsewhere)
+        paths = [p for (p,) in con.execute("select archive_path from raw_delivery").fetchall()]
+
+    assert all(p.startswith("archive/") for p in paths), paths[:3]
+    assert swept.archive_files > 0
+    assert len([p for p in (elsewhere / "archive").rglob("*") if p.is_file()]) == len(files_before) - (
+        swept.archive_files
+    )
+    assert {p: p.read_bytes() for p in (original / "archive").rglob("*") if p.is_file()} == files_before
 
 
 def test_a_household_signalled_within_the_term_keeps_its_whole_history(purged):

@@ -91,10 +91,12 @@ def test_every_step_and_status_of_a_nightly_run_has_words():
     root = Path(__file__).resolve().parents[2]
     flow = (root / "flows" / "nightly.py").read_text(encoding="utf-8")
     runs = (root / "warehouse" / "runs.py").read_text(encoding="utf-8")
-    steps = set(re.findall(r'run\.step\("([a-z_]+)"\)', flow))
+    journal = (root / "warehouse" / "run_journal.py").read_text(encoding="utf-8")
+    steps = set(re.findall(r'\bstep\("([a-z_]+)"\)', flow))
     statuses = set(re.findall(r'status(?:: str)? = "([a-z_]+)"', flow + runs))
     statuses |= set(re.findall(r'"([a-z_]+)" if reasons else "([a-z_]+)"', flow)[0])
-    assert steps and {"ok", "failed", "running", "partial"} <= statuses
+    statuses |= set(re.findall(r'^ABORTED = "([a-z_]+)"', journal, re.MULTILINE))
+    assert steps and {"ok", "failed", "running", "partial", "afgebroken"} <= statuses
     assert steps <= set(dutch.RUN_STEPS), steps - set(dutch.RUN_STEPS)
     assert statuses <= set(dutch.RUN_STATUSES), statuses - set(dutch.RUN_STATUSES)
     assert all("_" not in dutch.run_words(v) for v in steps | statuses)

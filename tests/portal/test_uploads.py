@@ -227,13 +227,14 @@ def _own_delivery(ws, archive_suffix: str = "") -> tuple[str, str, str]:
     """(delivery_id, feed, archive path) of the own supplier's latest delivery (archived as `suffix`)."""
     wh = duckdb.connect(str(ws.warehouse), read_only=True)
     try:
-        return wh.execute(
+        delivery_id, feed, archive_path = wh.execute(
             "select delivery_id, feed, archive_path from raw_delivery where supplier_code = ? "
             "and archive_path like '%' || ? order by received_at desc limit 1",
             [OWN_SUPPLIER, archive_suffix],
         ).fetchall()[0]
     finally:
         wh.close()
+    return delivery_id, feed, str(ws.root / archive_path)  # stored relative to the workspace
 
 
 def _audit(ws, action: str) -> list[dict]:

@@ -84,7 +84,8 @@ def test_counts_identity_quarantine_and_pseudonymisation(workspace):
     assert VALID_BSN not in flat and "123456789" not in flat
     assert "Jansen" in repr(tables["pii_contact"])
     assert "Jansen" not in flat.replace(repr(tables["pii_contact"]), "")
-    archived = Path(record.archive_path)
+    assert record.archive_path.startswith("archive/")  # relative to the workspace root
+    archived = workspace / record.archive_path
     assert archived.read_bytes() == first.path.read_bytes()
 
 
