@@ -47,8 +47,9 @@ _NAME = re.compile(r"^vroeg-backup-\d{8}T\d{6}Z$")
 WAREHOUSE = "warehouse.duckdb"
 _PORTAL = "portal.sqlite"
 # Top-level workspace entries never copied as files: the two databases are copied their own way,
-# the rest is the key, Prefect's state, and the warehouse's lock, working copies and journals.
-_SKIPPED_PREFIXES = ("warehouse.", "portal.sqlite", ".prefect", DEMO_KEY_FILE)
+# the rest is the key, Prefect's state, the warehouse's lock, working copies and journals, and the
+# nightly run's lock and journal (warehouse/run_journal.py: a restored workspace starts clean).
+_SKIPPED_PREFIXES = ("warehouse.", "portal.sqlite", ".prefect", DEMO_KEY_FILE, "nightly.")
 _CHUNK = 1 << 20
 
 
