@@ -78,6 +78,7 @@ class User:
     supplier_code: str | None
     csrf_token: str
     session_id: str
+    seen_seconds_ago: float = 0.0  # since the session's last recorded request
 
 
 def state_db(request: Request) -> Iterator[sqlite3.Connection]:
@@ -128,6 +129,11 @@ def start_session(con: sqlite3.Connection, account: state.Account, is_verified: 
     return session_id
 
 
+# A session's last request is recorded at most this often: the idle timeout counts in minutes, and
+# a write per request would make every page view queue for portal.sqlite.
+TOUCH_AFTER_SECONDS = 30
+
+
 def _parse(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp)
 
@@ -147,7 +153,13 @@ def _live_session(con: sqlite3.Connection, session_id: str | None) -> User | Non
         state.end_session(con, session_id)
         return None
     return User(
-        account.username, account.role, account.team_code, account.supplier_code, csrf_token, session_id
+        account.username,
+        account.role,
+        account.team_code,
+        account.supplier_code,
+        csrf_token,
+        session_id,
+        seen_seconds_ago=(now - _parse(last_seen_at)).total_seconds(),
     )
 
 
@@ -169,7 +181,8 @@ def current_user(request: Request, con: Annotated[sqlite3.Connection, Depends(st
     user = _live_session(con, session_id)
     if user is None:
         raise LoginRequired
-    state.touch_session(con, session_id)
+    if user.seen_seconds_ago >= TOUCH_AFTER_SECONDS:
+        state.touch_session(con, session_id)
     return user
 
 

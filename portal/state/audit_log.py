@@ -23,10 +23,11 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Callable
+from contextlib import nullcontext
 from contextvars import ContextVar
 from datetime import date
 
-from portal.state.store import now_iso
+from portal.state.store import now_iso, write_turn
 
 AUDIT_COLUMNS = (
     "username",
@@ -84,6 +85,11 @@ def audit(con: sqlite3.Connection, action: str, **fields: str | date | None) -> 
     values["username"] = values["username"] or ANONYMOUS
     values["result"] = values["result"] or (REFUSED if action in REFUSAL_ACTIONS else ALLOWED)
     own = not con.in_transaction  # inside a caller's transaction, its lock covers both
+    with write_turn() if own else nullcontext():
+        _append(con, values, own)
+
+
+def _append(con: sqlite3.Connection, values: dict, own: bool) -> None:
     if own:
         con.execute("begin immediate")  # the previous hash and the insert under one write lock
     try:

@@ -10,7 +10,7 @@ import hashlib
 import sqlite3
 from dataclasses import dataclass
 
-from portal.state.store import now_iso
+from portal.state.store import now_iso, write_turn
 
 
 def token_hash(token: str) -> str:
@@ -133,9 +133,10 @@ def session_account(
 
 
 def touch_session(con: sqlite3.Connection, session_id: str) -> None:
-    con.execute(
-        "update session set last_seen_at = ? where session_hash = ?", [now_iso(), token_hash(session_id)]
-    )
+    with write_turn():
+        con.execute(
+            "update session set last_seen_at = ? where session_hash = ?", [now_iso(), token_hash(session_id)]
+        )
 
 
 def end_session(con: sqlite3.Connection, session_id: str) -> None:

@@ -25,6 +25,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -290,6 +293,20 @@ def _add_columns(con: sqlite3.Connection) -> None:
             except sqlite3.OperationalError as exc:  # another process added it meanwhile
                 if "duplicate column" not in str(exc):
                     raise
+
+
+# The portal's threads take turns at writing portal.sqlite. SQLite would make a writer that finds
+# the file locked sleep and retry (its busy handler sleeps up to 100 ms at a time), so under many
+# concurrent requests a short write could wait far longer than the writes before it took; a
+# process lock hands the turn over at once. Other processes (the CLI) still meet SQLite's lock.
+_WRITE_TURN = threading.Lock()
+
+
+@contextmanager
+def write_turn() -> Iterator[None]:
+    """This process's turn to write portal.sqlite (see _WRITE_TURN)."""
+    with _WRITE_TURN:
+        yield
 
 
 def now_iso() -> str:
