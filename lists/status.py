@@ -138,18 +138,21 @@ def portal_registrations(con: sqlite3.Connection, as_of: date) -> dict[str, pl.D
     return {"marks": marks, "attempts": attempts, "results": results}
 
 
-def imported_registrations(wh: duckdb.DuckDBPyConnection, sources: list[str]) -> dict[str, pl.DataFrame]:
+def imported_registrations(
+    wh: duckdb.DuckDBPyConnection, sources: list[str], team: str | None = None
+) -> dict[str, pl.DataFrame]:
     """The warehouse's copy of the registrations of these sources ('import': the previous system;
-    'portal': the portal's, as the last night took them in), as `attempts` and `results` frames."""
+    'portal': the portal's, as the last night took them in), of one team or (None) all, as
+    `attempts` and `results` frames."""
     attempts = wh.sql(
         "select wijkteam, address_key, contact_date, soort, is_reached, null::date as follow_up_date "
-        "from reg_contact_attempt where list_contains(?, source)",
-        params=[sources],
+        "from reg_contact_attempt where list_contains(?, source) and (? is null or wijkteam = ?)",
+        params=[sources, team, team],
     ).pl()
     results = wh.sql(
         "select wijkteam, address_key, result_date, eindresultaat from reg_case_result "
-        "where list_contains(?, source)",
-        params=[sources],
+        "where list_contains(?, source) and (? is null or wijkteam = ?)",
+        params=[sources, team, team],
     ).pl()
     return {"attempts": attempts.cast(ATTEMPTS_SCHEMA), "results": results.cast(RESULTS_SCHEMA)}
 

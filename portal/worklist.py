@@ -146,8 +146,7 @@ def _imported(request: Request, team: str) -> dict[str, pl.DataFrame]:
 
     def read() -> dict[str, pl.DataFrame]:
         with read_only(ws.warehouse) as wh:
-            frames = imported_registrations(wh, ["import"])
-        return {k: v.filter(pl.col("wijkteam") == team) for k, v in frames.items()}
+            return imported_registrations(wh, ["import"], team)
 
     return _cache.get(ws.warehouse, ("imported", team), read)
 

@@ -38,7 +38,7 @@ import duckdb
 
 from signals.pseudonymise import DEMO_KEY_FILE
 from warehouse import sealed_key
-from warehouse.store import connect
+from warehouse.store import connect, copy_database
 from warehouse.workspace import Workspace, code_version
 
 FORMAT = "vroeg-backup/1"
@@ -112,14 +112,7 @@ def _workspace_files(root: Path) -> list[Path]:
 
 def _copy_warehouse(live: Path, dest: Path) -> None:
     if live.with_name(live.name + ".wal").exists():
-        con = connect(live, read_only=True)
-        try:
-            current = con.execute("select current_database()").fetchall()[0][0]
-            con.execute(f"attach '{dest}' as backup")  # a path we made, not user input
-            con.execute(f'copy from database "{current}" to backup')
-            con.execute("detach backup")
-        finally:
-            con.close()
+        copy_database(live, dest, read_only=True)
         dest.chmod(0o600)
     else:
         with open(live, "rb") as pinned:  # keeps this version even if the nightly swaps one in now

@@ -122,15 +122,21 @@ def compact(path: Path) -> None:
     path = Path(path)
     fresh = path.with_name(path.stem + ".compact.duckdb")
     fresh.unlink(missing_ok=True)
-    con = connect(path)
+    copy_database(path, fresh)
+    durable_replace(fresh, path)
+
+
+def copy_database(source: Path, dest: Path, read_only: bool = False) -> None:
+    """Every table of the database at `source` into a new database file `dest` (DuckDB's COPY FROM
+    DATABASE: only live rows, whatever the source's file or write-ahead log holds)."""
+    con = connect(source, read_only=read_only)
     try:
         current = con.execute("select current_database()").fetchall()[0][0]
-        con.execute(f"attach '{fresh}' as fresh")  # a path we made, not user input
-        con.execute(f'copy from database "{current}" to fresh')
-        con.execute("detach fresh")
+        con.execute(f"attach '{dest}' as copied")  # a path we made, not user input
+        con.execute(f'copy from database "{current}" to copied')
+        con.execute("detach copied")
     finally:
         con.close()
-    durable_replace(fresh, path)
 
 
 def rows_kept_on_disk(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int]:
