@@ -118,7 +118,7 @@ class DdasExport:
 
 
 def _schema_enums() -> dict[str, tuple[str, ...]]:
-    defs = json.loads(schema_path().read_text(encoding="utf-8"))["$defs"]
+    defs = json.loads(schema_path("0.9").read_text(encoding="utf-8"))["$defs"]
     return {name: tuple(d["enum"]) for name, d in defs.items() if "enum" in d}
 
 
@@ -184,7 +184,7 @@ def ddas_export(
     point at a person). An empty period (0) is exported: it says nothing about anyone. Households are
     linked as on the latest as-of date (the macro household_signal).
     """
-    if not schema_present():
+    if not schema_present("0.9"):
         raise DdasExportRefused(SCHEMA_MISSING_EXPORT_NL)
     config = config or ddas_config()
     entry = config.entry(gemeente)
@@ -290,7 +290,7 @@ def _document(
 
 
 def _validate(document: dict) -> None:
-    errors = sorted(schema_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
+    errors = sorted(schema_validator("0.9").iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:
         where = "/".join(str(p) for p in errors[0].absolute_path) or "het document"
         raise ValueError(f"DDAS export breaks the v0.9 schema at {where}: {errors[0].message}")

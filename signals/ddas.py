@@ -1,11 +1,12 @@
-"""Reading a DDAS Vroegsignalering v0.9 levering: schema check, then one row per vroegsignaal.
+"""Reading a DDAS Vroegsignalering levering (v0.9 or v1.2): schema check, then one row per vroegsignaal.
 
-The official schema is not copied into this project: it is read from the national standard's
-folder (`VROEG_DDAS_SCHEMA`, default `../shared/standards/ddas-vroegsignalering-v0.9/` next to
-this checkout). It is needed only to check a DDAS delivery and to make an export: without it a
-night still runs (with one Dutch warning), a DDAS delivery is rejected with one Dutch reason, an
-export is refused with one, and the registrations' value lists come from the built-in copy of
-the enumerations (signals/ddas_vocabulary.yaml).
+The official schemas are not copied into this project: they are read from the national standard's
+folder (`VROEG_DDAS_STANDARDS`, default `../shared/standards/` next to this checkout, holding
+`ddas-vroegsignalering-v0.9/` and `ddas-vroegsignalering-v1.2/`). They are needed only to check a
+DDAS delivery and to make an export: without them a night still runs (with one Dutch warning), a
+DDAS delivery is rejected with one Dutch reason, an export is refused with one, and the
+registrations' value lists come from the built-in copy of the current version's enumerations
+(signals/ddas_vocabulary.yaml).
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from signals import reasons
 from signals.ddas_reasons import declared_names, schema_reason
 from signals.delivery import LINE_NO, DeliveryRejected
 
-DEFAULT_SCHEMA = (
-    Path(__file__).resolve().parents[2]
-    / "shared/standards/ddas-vroegsignalering-v0.9/json_schema_Uitwisselmodel.json"
-)
+DEFAULT_STANDARDS = Path(__file__).resolve().parents[2] / "shared/standards"
+VERSIONS = ("0.9", "1.2")
+# The version exports are made in and the registrations' value lists come from.
+CURRENT = "1.2"
 
 # DDAS client field → our contract column.
 CLIENT_FIELDS = {
@@ -69,17 +70,23 @@ SCHEMA_MISSING_RUN_NL = reasons.DDAS_SCHEMA_MISSING_RUN
 VOCABULARY = ("EnumContactsoort", "EnumDagdeel", "EnumEindresultaat", "EnumSignaalstatus")
 
 
-def schema_path() -> Path:
-    return Path(os.environ.get("VROEG_DDAS_SCHEMA", DEFAULT_SCHEMA))
+def standards_dir() -> Path:
+    return Path(os.environ.get("VROEG_DDAS_STANDARDS", DEFAULT_STANDARDS))
 
 
-def schema_present() -> bool:
-    return schema_path().is_file()
+def schema_path(version: str = CURRENT) -> Path:
+    if version not in VERSIONS:
+        raise ValueError(f"DDAS version {version!r}: one of {VERSIONS}")
+    return standards_dir() / f"ddas-vroegsignalering-v{version}" / "json_schema_Uitwisselmodel.json"
+
+
+def schema_present(version: str = CURRENT) -> bool:
+    return schema_path(version).is_file()
 
 
 def vocabulary_lists() -> dict[str, tuple[str, ...]]:
     """The DDAS value lists (VOCABULARY): the schema's when it is installed, else the built-in copy."""
-    return _vocabulary(str(schema_path()) if schema_present() else None)
+    return _vocabulary(str(schema_path("0.9")) if schema_present("0.9") else None)
 
 
 @cache
@@ -91,18 +98,22 @@ def _vocabulary(schema: str | None) -> dict[str, tuple[str, ...]]:
     return {name: tuple(defs[name]["enum"]) for name in VOCABULARY}
 
 
+def schema_validator(version: str = CURRENT):
+    """The DDAS schema of `version` as a Draft 2020-12 validator that also checks formats."""
+    return _validator(str(schema_path(version)))
+
+
 @cache
-def schema_validator():
-    """The DDAS v0.9 schema as a Draft 2020-12 validator that also checks formats (dates, e-mail)."""
+def _validator(path: str):
     from jsonschema import Draft202012Validator
 
-    schema = json.loads(schema_path().read_text(encoding="utf-8"))
+    schema = json.loads(Path(path).read_text(encoding="utf-8"))
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 @cache
-def _declared_names() -> frozenset[str]:
-    return declared_names(schema_validator().schema)
+def _declared_names(version: str) -> frozenset[str]:
+    return declared_names(schema_validator(version).schema)
 
 
 def _text(value: object) -> str | None:
@@ -118,12 +129,13 @@ def read_ddas(document: object) -> tuple[pl.DataFrame, list[str]]:
 
     A schema-valid levering without vroegsignalen is a delivery of 0 rows (nothing to report).
     """
-    if not schema_present():
+    version = "0.9"
+    if not schema_present(version):
         raise DeliveryRejected(SCHEMA_MISSING_NL)
-    errors = list(schema_validator().iter_errors(document))
+    errors = list(schema_validator(version).iter_errors(document))
     if errors:
         # The errors' own messages quote the document: only their kind and path are used.
-        raise DeliveryRejected(schema_reason(errors, "0.9", _declared_names()))
+        raise DeliveryRejected(schema_reason(errors, version, _declared_names(version)))
     rows, warnings = [], []
     for levering in document.get("leveringen", []):
         if levering.get("vroegsignaalzaken"):

@@ -47,11 +47,11 @@ DDAS_SCHEMA_MISSING = (
     "Een DDAS-levering kan nu niet worden gecontroleerd: het DDAS-schema ontbreekt bij de gemeente."
 )
 DDAS_SCHEMA_MISSING_EXPORT = (
-    "Er kan geen DDAS-export worden gemaakt: het DDAS-schema ontbreekt bij de gemeente. Installeer "
-    "json_schema_Uitwisselmodel.json van DDAS Vroegsignalering v0.9 en wijs het aan met VROEG_DDAS_SCHEMA."
+    "Er kan geen DDAS-export worden gemaakt: het DDAS-schema ontbreekt bij de gemeente. Installeer de "
+    "map met de standaard DDAS Vroegsignalering (v0.9 en v1.2) en wijs die aan met VROEG_DDAS_STANDARDS."
 )
 DDAS_SCHEMA_MISSING_RUN = (
-    "Het DDAS-schema ontbreekt (VROEG_DDAS_SCHEMA): DDAS-leveringen worden afgewezen en een DDAS-export "
+    "Het DDAS-schema ontbreekt (VROEG_DDAS_STANDARDS): DDAS-leveringen worden afgewezen en een DDAS-export "
     "kan niet worden gemaakt; registraties worden gecontroleerd met de ingebouwde DDAS-waardenlijsten."
 )
 

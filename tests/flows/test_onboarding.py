@@ -110,7 +110,7 @@ def test_a_region_with_its_own_codes_and_no_ddas_schema_gets_its_lists(
 
     team_codes = _region(tiny_region, tmp_path)
     monkeypatch.setenv("VROEG_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("VROEG_DDAS_SCHEMA", str(tmp_path / "geen-schema" / "json_schema_Uitwisselmodel.json"))
+    monkeypatch.setenv("VROEG_DDAS_STANDARDS", str(tmp_path / "geen-standaarden"))
     _clear_caches()
     try:
         summary = nightly(str(tmp_path), TINY_AS_OF, history_manifest=history_manifest(tmp_path))

@@ -24,9 +24,9 @@ DDAS_EXAMPLE = "ddas-vroegsignalering-v0.9/enkelvoudigVoorbeeld.json"
 
 
 def ddas_example() -> dict:
-    from signals.ddas import DEFAULT_SCHEMA
+    from signals.ddas import schema_path
 
-    return json.loads((DEFAULT_SCHEMA.parents[1] / DDAS_EXAMPLE).read_text(encoding="utf-8"))
+    return json.loads((schema_path("0.9").parents[1] / DDAS_EXAMPLE).read_text(encoding="utf-8"))
 
 
 def planted_ddas() -> dict:

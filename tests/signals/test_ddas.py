@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from signals.addresses import load_reference
-from signals.ddas import DEFAULT_SCHEMA
+from signals.ddas import schema_path
 from signals.intake import IncomingFile, ingest_files
 from signals.pseudonymise import pseudonym_key
 from warehouse.store import write_session
 
-STANDARD = DEFAULT_SCHEMA.parent
+STANDARD = schema_path("0.9").parent
 EXAMPLES = ["enkelvoudigVoorbeeld.json", "meervoudigVoorbeeld.json"]
 
 
@@ -86,10 +86,10 @@ def test_the_built_in_value_lists_equal_the_schema_and_serve_without_it(tmp_path
     from signals.ddas import VOCABULARY, vocabulary_lists
     from signals.registrations import ddas_vocabulary, not_picked_up_results
 
-    defs = json.loads(DEFAULT_SCHEMA.read_text(encoding="utf-8"))["$defs"]
+    defs = json.loads(schema_path("0.9").read_text(encoding="utf-8"))["$defs"]
     with_schema = vocabulary_lists()
     assert with_schema == {name: tuple(defs[name]["enum"]) for name in VOCABULARY}
-    monkeypatch.setenv("VROEG_DDAS_SCHEMA", str(tmp_path / "missing.json"))
+    monkeypatch.setenv("VROEG_DDAS_STANDARDS", str(tmp_path / "missing"))
     assert vocabulary_lists() == with_schema
     assert ddas_vocabulary()["EnumDagdeel"] == ("Ochtend", "Middag", "Avond")
     assert "Niet opgepakt: herhaalde melding" in not_picked_up_results()
