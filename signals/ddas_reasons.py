@@ -119,8 +119,10 @@ def _client_sentence(error: Any, declared: frozenset[str]) -> str:
         return f"het burgerservicenummer is {word}; {CLIENT_RULE}"
     if _CLIENT_BSN in client:
         others = [str(k) for k in client if k != _CLIENT_BSN and str(k) in declared]
-        besides = f"staan hier ook {_names(others)}" if len(others) > 1 else "staat hier ook "
-        besides += others[0] if len(others) == 1 else "" if others else "een ander veld"
+        if not others:
+            besides = "staat hier ook een ander veld"
+        else:
+            besides = f"{'staat' if len(others) == 1 else 'staan'} hier ook {_names(others)}"
         return f"naast het burgerservicenummer {besides}; {CLIENT_RULE}"
     missing = [name for name in _CLIENT_ADDRESS if name not in client]
     verb = "ontbreekt" if len(missing) == 1 else "ontbreken"

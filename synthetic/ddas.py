@@ -52,7 +52,9 @@ def _partner(supplier: Supplier) -> str:
     return next((_PARTNER[f] for f in supplier.feeds if f in _PARTNER), "Overige")
 
 
-def _addresses(addresses: pl.DataFrame, gemeente: str, n: int, with_toevoeging: int, rng) -> pl.DataFrame:
+def _addresses(
+    addresses: pl.DataFrame, gemeente: str, n: int, with_toevoeging: int, rng: np.random.Generator
+) -> pl.DataFrame:
     """n distinct dwellings of `gemeente`, of which `with_toevoeging` flats (as many as there are)."""
     own = addresses.filter(pl.col("gemeente") == gemeente).with_columns(
         pl.col("huisnummer_toevoeging").fill_null("")
