@@ -18,6 +18,7 @@ from rich.table import Table
 from cli import backup, model, production, reports
 from cli.options import WorkspaceOpt, console, quiet_prefect
 from cli.portal import portal_app
+from cli.regions import regions_app
 from cli.rules import rules_app
 
 app = typer.Typer(
@@ -42,6 +43,7 @@ app.add_typer(model.model_app, name="model")
 contracts_app = typer.Typer(help="De feedcontracten en hun documentatie.", no_args_is_help=True)
 app.add_typer(contracts_app, name="contracts")
 app.add_typer(portal_app, name="portal")
+app.add_typer(regions_app, name="regions")
 
 DEMO_END_DATE = date(2026, 10, 31)
 # The list before it: the demo's list says what is new and changed since a week earlier.
