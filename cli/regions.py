@@ -92,3 +92,40 @@ def status(regions: RegionsOpt = Path("config/regions.yaml")) -> None:
             "\n".join(row["warnings"]) or "",
         )
     console.print(table)
+
+
+@regions_app.command("worker")
+def worker(
+    regions: RegionsOpt = Path("config/regions.yaml"),
+    run_once: Annotated[bool, typer.Option("--run-once", help="Run what is due now, then stop.")] = False,
+    poll_seconds: Annotated[float, typer.Option(help="Seconds between two looks at the work pool.")] = 15.0,
+) -> None:
+    """Run the regions' due nightlies one after the other in this one process (start-up paid once).
+
+    The alternative to `prefect worker start --pool <pool>`, which starts a subprocess per run
+    (flows/region_worker.py says what each gives)."""
+    from flows.region_worker import serve_regions
+    from warehouse.store import read_only
+
+    if not os.environ.get("PREFECT_API_URL"):
+        console.print(
+            "[red]Zet eerst PREFECT_API_URL[/] (bijv. http://127.0.0.1:4200/api) naar de Prefect-server."
+        )
+        raise typer.Exit(2)
+    config = _load(regions)
+    by_deployment = {r.deployment_name: r for r in config.regions}
+    for run in serve_regions(config.work_pool, poll_seconds, run_once=run_once):
+        region = by_deployment.get(run.deployment)
+        body = None
+        if region is not None and (region.workspace / "warehouse.duckdb").exists():
+            with read_only(region.workspace / "warehouse.duckdb") as con:
+                found = con.execute(
+                    "select epoch(finished_at - started_at) from meta_run where flow_run_id = ?",
+                    [run.flow_run_id],
+                ).fetchall()
+            body = found[0][0] if found else None
+        overhead = (
+            "" if body is None else f", waarvan buiten de flow {run.seconds - body:.1f} s".replace(".", ",")
+        )
+        name = region.name if region else run.deployment
+        console.print(f"{name}: {run.state} in {run.seconds:.1f} s".replace(".", ",") + overhead)

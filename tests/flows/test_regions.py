@@ -24,14 +24,22 @@ REPO = Path(__file__).resolve().parents[2]
 FINAL = {"Completed", "Failed", "Crashed", "Cancelled"}
 
 
-def _regions(tiny_region: Path, root: Path) -> Path:
-    """Three regions as an installation keeps them: a workspace, a config folder and a key each."""
+def _regions(tiny_region: Path, root: Path, pool: str = POOL, codes=("noord", "zuid", "kapot")) -> Path:
+    """Regions as an installation keeps them: a workspace, a config folder and a key each. Region
+    zuid calls its housing corporation by another name; region kapot has a corrupt inbox."""
     regions = []
-    for code, name in (("noord", "Regio Noord"), ("zuid", "Regio Zuid"), ("kapot", "Regio Kapot")):
+    for code in codes:
+        name = f"Regio {code.capitalize()}"
         workspace = root / "regios" / code
         for part in ("inbox", "reference", "registraties"):
             shutil.copytree(tiny_region / part, workspace / part)
         shutil.copytree(REPO / "config", root / "config" / code)
+        if code == "zuid":
+            suppliers = root / "config" / code / "suppliers.yaml"
+            text = suppliers.read_text(encoding="utf-8")
+            suppliers.write_text(
+                text.replace("Woonstichting Zaanoever", "Woonstichting Zuideroever"), encoding="utf-8"
+            )
         key = root / "sleutels" / f"{code}.key"
         key.parent.mkdir(exist_ok=True)
         key.write_text(f"sleutel-van-{code}-niet-voor-productie\n")
@@ -46,12 +54,12 @@ def _regions(tiny_region: Path, root: Path) -> Path:
                 "gemeenten": ["Zaanstad", "Oostzaan", "Wormerland"],
             }
         )
-    # the corrupt inbox: a file where the folder should be
-    inbox = root / "regios" / "kapot" / "inbox"
-    shutil.rmtree(inbox)
-    inbox.write_bytes(b"\x00\xffgeen map")
+    if "kapot" in codes:  # the corrupt inbox: a file where the folder should be
+        inbox = root / "regios" / "kapot" / "inbox"
+        shutil.rmtree(inbox)
+        inbox.write_bytes(b"\x00\xffgeen map")
     path = root / "regions.yaml"
-    config = {"version": "test", "work_pool": POOL, "concurrency": 2, "regions": regions}
+    config = {"version": "test", "work_pool": pool, "concurrency": 2, "regions": regions}
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return path
 
@@ -159,3 +167,51 @@ def test_three_regions_on_two_workers_one_failing_do_not_stop_each_other(
     assert status.exit_code == 0, status.output
     text = " ".join(status.output.split())
     assert "Regio Noord" in text and "Regio Kapot" in text and "geslaagd" in text
+
+
+def _pseudonyms(workspace: Path) -> set[str]:
+    con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)
+    try:
+        query = "select distinct person_pseudonym from stg_huurachterstand where person_pseudonym is not null"
+        return {p for (p,) in con.execute(query).fetchall()}
+    finally:
+        con.close()
+
+
+def test_one_long_lived_worker_runs_many_regions_each_with_its_own_config_and_key(
+    prefect_server, tiny_region, tmp_path
+):
+    """`vroeg regions worker` runs the due nightlies of two regions in one process; each run sees
+    only its own region: its key (pseudonyms differ) and its suppliers (the freshness warning names
+    the corporation as that region's config names it, so no cached config leaked across)."""
+    from prefect.deployments import run_deployment
+
+    from cli.main import app
+    from flows.regions import load_regions, region_status
+
+    pool = "vroeg-regios-een-proces"
+    path = _regions(tiny_region, tmp_path, pool=pool, codes=("noord", "zuid"))
+    env = {**os.environ, "PREFECT_API_URL": prefect_server}
+    assert CliRunner().invoke(app, ["regions", "deploy", "--regions", str(path)], env=env).exit_code == 0
+    config = load_regions(path)
+    for region in config.regions:
+        parameters = {"as_of": TINY_AS_OF.isoformat(), "history_manifest": history_manifest(region.workspace)}
+        run_deployment(f"nightly/{region.deployment_name}", parameters=parameters, timeout=0)
+    vroeg = Path(sys.executable).with_name("vroeg")
+    worker = subprocess.run(
+        [str(vroeg), "regions", "worker", "--regions", str(path), "--run-once"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert worker.returncode == 0, worker.stdout[-3000:] + worker.stderr[-3000:]
+    output = " ".join(worker.stdout.split())
+    assert "Regio Noord: Completed" in output and "Regio Zuid: Completed" in output, output
+    assert "buiten de flow" in output
+
+    noord, zuid = (config.region(code).workspace for code in ("noord", "zuid"))
+    assert _pseudonyms(noord) and not _pseudonyms(noord) & _pseudonyms(zuid)
+    warnings = {row["code"]: " ".join(row["warnings"]) for row in region_status(config)}
+    assert "Zaanoever" in warnings["noord"] and "Zuideroever" not in warnings["noord"]
+    assert "Zuideroever" in warnings["zuid"] and "Zaanoever" not in warnings["zuid"]
