@@ -99,13 +99,18 @@ def worker(
     regions: RegionsOpt = Path("config/regions.yaml"),
     run_once: Annotated[bool, typer.Option("--run-once", help="Run what is due now, then stop.")] = False,
     poll_seconds: Annotated[float, typer.Option(help="Seconds between two looks at the work pool.")] = 15.0,
+    report: Annotated[
+        Path | None, typer.Option(help="Append one JSON line per run here (for bench.regions).")
+    ] = None,
 ) -> None:
     """Run the regions' due nightlies one after the other in this one process (start-up paid once).
 
     The alternative to `prefect worker start --pool <pool>`, which starts a subprocess per run
     (flows/region_worker.py says what each gives)."""
+    import json
+    from dataclasses import asdict
+
     from flows.region_worker import serve_regions
-    from warehouse.store import read_only
 
     if not os.environ.get("PREFECT_API_URL"):
         console.print(
@@ -116,16 +121,12 @@ def worker(
     by_deployment = {r.deployment_name: r for r in config.regions}
     for run in serve_regions(config.work_pool, poll_seconds, run_once=run_once):
         region = by_deployment.get(run.deployment)
-        body = None
-        if region is not None and (region.workspace / "warehouse.duckdb").exists():
-            with read_only(region.workspace / "warehouse.duckdb") as con:
-                found = con.execute(
-                    "select epoch(finished_at - started_at) from meta_run where flow_run_id = ?",
-                    [run.flow_run_id],
-                ).fetchall()
-            body = found[0][0] if found else None
-        overhead = (
-            "" if body is None else f", waarvan buiten de flow {run.seconds - body:.1f} s".replace(".", ",")
-        )
-        name = region.name if region else run.deployment
-        console.print(f"{name}: {run.state} in {run.seconds:.1f} s".replace(".", ",") + overhead)
+        overhead = None if run.flow_seconds is None else run.seconds - run.flow_seconds
+        if report is not None:
+            line = {**asdict(run), "region": region.code if region else None, "overhead_seconds": overhead}
+            with report.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(line) + "\n")
+        said = f"{region.name if region else run.deployment}: {run.state} in {run.seconds:.1f} s"
+        if overhead is not None:
+            said += f", waarvan buiten de flow {overhead:.1f} s"
+        console.print(said.replace(".", ","))

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
 from datetime import date, datetime
 from pathlib import Path
@@ -147,6 +148,7 @@ def nightly(
     (signals/receipts.py). Never implied: a scheduled run has neither.
     """
     keep_files_private()  # the warehouse, archive, reports and lists: the owner's alone
+    started = time.perf_counter()  # the flow body's own time, for the per-run overhead (bench.regions)
     logger = get_run_logger()
     ws = Workspace(Path(workspace).resolve())
     as_of = as_of or today_amsterdam()
@@ -291,4 +293,5 @@ def nightly(
         recovered=recovered,
     )
     logger.info("run %s for %s: %s", run.run_id, as_of, run.status)
+    summary["flow_seconds"] = round(time.perf_counter() - started, 3)
     return summary

@@ -46,7 +46,8 @@ class RegionRun:
     flow_run_id: str
     deployment: str
     state: str
-    seconds: float
+    seconds: float  # from handing the claimed run to Prefect's engine until it returned
+    flow_seconds: float | None  # the flow function's own time (the nightly's summary), if it finished
 
 
 def clear_config_caches() -> int:
@@ -90,6 +91,7 @@ def _flow(name: str):
 def run_scheduled_once(pool: str) -> list[RegionRun]:
     """Claim and run, one after the other, every run of `pool` that is due now."""
     from prefect.client.orchestration import get_client
+    from prefect.exceptions import Abort
     from prefect.flow_engine import run_flow
     from prefect.states import Pending
     from prefect.utilities.engine import propose_state_sync
@@ -107,22 +109,29 @@ def run_scheduled_once(pool: str) -> list[RegionRun]:
                 **(deployment.job_variables or {}).get("env", {}),
                 **(run.job_variables or {}).get("env", {}),
             }
-            if not propose_state_sync(client, Pending(), flow_run_id=run.id).is_pending():
-                continue  # another worker claimed it, or a concurrency limit holds it back
+            try:
+                if not propose_state_sync(client, Pending(), flow_run_id=run.id).is_pending():
+                    continue  # a concurrency limit holds it back
+            except Abort:
+                continue  # another worker claimed it first
             started = time.perf_counter()
             with region_environment(env):
                 state = run_flow(_flow(flow_name), flow_run=client.read_flow_run(run.id), return_type="state")
             seconds = time.perf_counter() - started
-            done.append(RegionRun(str(run.id), deployment.name, state.name, seconds))
+            result = state.result(raise_on_failure=False) if state.is_completed() else None
+            flow_seconds = result.get("flow_seconds") if isinstance(result, dict) else None
+            done.append(RegionRun(str(run.id), deployment.name, state.name, seconds, flow_seconds))
             logger.info("regio %s: %s in %.1f s", deployment.name, state.name, seconds)
     return done
 
 
-def serve_regions(pool: str, poll_seconds: float, run_once: bool = False) -> list[RegionRun]:
-    """Poll `pool` and run what is due, until stopped (or once)."""
-    done: list[RegionRun] = []
+def serve_regions(pool: str, poll_seconds: float, run_once: bool = False) -> Iterator[RegionRun]:
+    """Poll `pool` and run what is due, until stopped; `run_once`: until nothing due is left (the
+    pool's concurrency limit may hand out only some of the due runs per look). Yields each run."""
     while True:
-        done += run_scheduled_once(pool)
-        if run_once:
-            return done
-        time.sleep(poll_seconds)
+        found = run_scheduled_once(pool)
+        yield from found
+        if run_once and not found:
+            return
+        if not found:
+            time.sleep(poll_seconds)
