@@ -65,46 +65,110 @@ def ddas(
     gemeente: Annotated[
         str, typer.Option("--gemeente", help="Gemeentecode (bijv. 0479) of naam (Zaanstad).")
     ],
-    van: Annotated[str, typer.Option("--van", help="Eerste signaaldatum van de periode (YYYY-MM-DD).")],
+    van: Annotated[str, typer.Option("--van", help="Eerste signaaldatum van de periode (JJJJ-MM-DD).")],
     tot: Annotated[str, typer.Option("--tot", help="Laatste signaaldatum van de periode, inclusief.")],
+    gebruiker: Annotated[
+        str,
+        typer.Option(
+            "--gebruiker",
+            help="Uw account op het portaal (beheerder); wachtwoord: $VROEG_PORTAL_PASSWORD of gevraagd.",
+            envvar="VROEG_GEBRUIKER",
+        ),
+    ],
+    versie: Annotated[
+        str, typer.Option("--versie", help="DDAS-versie: 1.2 (standaard) of 0.9 (overgangsperiode).")
+    ] = "1.2",
+    code: Annotated[
+        str | None, typer.Option("--code", help="De code van uw tweede factor (anders gevraagd).")
+    ] = None,
     workspace: WorkspaceOpt = Path("data/demo"),
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", help="Het JSON-bestand (standaard <workspace>/exports/ddas_<code>_<van>_<tot>.json)."
+            "--out",
+            help="Het JSON-bestand (standaard <workspace>/exports/ddas_<code>_<van>_<tot>_v<versie>.json).",
         ),
     ] = None,
 ) -> None:
-    """Export the DDAS v0.9 levering of one gemeente and period: vroegsignalen and vroegsignaalzaken.
+    """Export the DDAS levering of one gemeente and period: vroegsignalen and vroegsignaalzaken.
 
-    Record level, without personal fields (indicators/DEFINITIONS.md, "DDAS-export"). Refused when
-    fewer than min_cell (config/indicators.yaml) households had a vroegsignaal in the period. Every
-    export is logged in <workspace>/exports/ddas_exports.jsonl (counts and file hash, no contents).
+    Version 1.2 identifies every client by address (postcode, huisnummer, toevoeging): personal
+    data. Only an administrator makes it, with the portal password and second-factor code; every
+    export and every refusal is in the portal's audit log, the file is written 0600 and removed
+    after ddas_exports_months (config/retention.yaml). Every export is also logged in
+    <workspace>/exports/ddas_exports.jsonl (counts and file hash, no contents).
     """
-    from indicators.config import indicator_config
-    from indicators.ddas import DdasExportRefused, ddas_export, shown_counts, write_export
+    import os
+
+    from indicators.ddas import DdasExportRefused, ddas_export, write_export
+    from portal import state
+    from portal.operator import OperatorRefused, confirm_operator
     from warehouse.retention import retention
     from warehouse.store import read_only
+    from warehouse.workspace import Workspace, keep_files_private
 
+    keep_files_private()
     try:
         first, last = date.fromisoformat(van), date.fromisoformat(tot)
     except ValueError as exc:
         raise typer.BadParameter(f"Een datum als JJJJ-MM-DD, bijv. 2026-01-31 ({exc}).") from exc
-    min_cell = indicator_config().min_cell
+    ws = Workspace(workspace.resolve())
+    if not ws.portal_state.exists():
+        console.print(
+            f"[red]Geen portaal in {ws.root}: alleen een beheerder van het portaal maakt een DDAS-export.[/]"
+        )
+        raise typer.Exit(1)
+    password = os.environ.get("VROEG_PORTAL_PASSWORD") or typer.prompt("Wachtwoord", hide_input=True)
+    con = state.open_state(ws.portal_state)
     try:
-        with read_only(workspace / "warehouse.duckdb") as con:
-            export = ddas_export(con, gemeente, first, last, min_cell, retention())
-    except DdasExportRefused as refused:
-        console.print(f"[red]{refused}[/]")
-        raise typer.Exit(1) from refused
-    exports = workspace / "exports"
-    out = out or exports / f"ddas_{export.gemeentecode}_{export.van}_{export.tot}.json"
-    written = write_export(export, out, exports / "ddas_exports.jsonl", min_cell)
-    shown = shown_counts(export.counts, min_cell)
+        try:
+            account = confirm_operator(
+                con, gebruiker, password, code or typer.prompt("Code van de tweede factor")
+            )
+        except OperatorRefused as refused:
+            console.print(f"[red]{refused}[/]")
+            raise typer.Exit(1) from refused
+        try:
+            with read_only(ws.warehouse) as wh:
+                export = ddas_export(wh, gemeente, first, last, retention(), version=versie)
+        except DdasExportRefused as refused:
+            state.audit(
+                con, "ddas_export_mislukt", username=account.username, role=account.role, detail=str(refused)
+            )
+            console.print(f"[red]{refused}[/]")
+            raise typer.Exit(1) from refused
+        name = f"ddas_{export.gemeentecode}_{export.van}_{export.tot}_v{export.version}.json"
+        out = out or ws.exports / name
+        written = write_export(export, out, ws.exports / "ddas_exports.jsonl")
+        counts = export.counts
+        state.audit(
+            con,
+            "ddas_export",
+            username=account.username,
+            role=account.role,
+            as_of_date=export.as_of,
+            detail=(
+                f"versie {export.version}, gemeente {export.gemeentecode}, {export.van} t/m {export.tot}: "
+                + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items())
+                + f"; bestand {written.name}"
+            ),
+        )
+    finally:
+        con.close()
     console.print(
-        f"DDAS-levering gemeente {export.gemeentecode}, {export.van} t/m {export.tot} "
-        f"(peildatum {export.as_of}): {shown['vroegsignalen']} vroegsignalen van "
-        f"{shown['huishoudens']} huishoudens, {shown['vroegsignaalzaken']} vroegsignaalzaken met "
-        f"{shown['contactpogingen']} contactpogingen en {shown['zaken_met_resultaat']} resultaten."
+        f"DDAS-levering v{export.version} gemeente {export.gemeentecode}, {export.van:%d-%m-%Y} t/m "
+        f"{export.tot:%d-%m-%Y} (peildatum {export.as_of:%d-%m-%Y}): {counts['vroegsignalen']} vroegsignalen "
+        f"van {counts['huishoudens']} huishoudens, {counts['vroegsignaalzaken']} vroegsignaalzaken met "
+        f"{counts['contactpogingen']} contactpogingen en {counts['zaken_met_resultaat']} resultaten."
     )
-    console.print(f"Geschreven (voldoet aan het DDAS-schema v0.9): [bold]{written}[/]")
+    if counts["resultaten_weggelaten"]:
+        console.print(
+            f"{counts['resultaten_weggelaten']} resultaten kent versie {export.version} niet; "
+            "ze zijn weggelaten."
+        )
+    if export.version != "0.9":
+        console.print(
+            "[bold]Dit bestand bevat adressen van inwoners (persoonsgegevens):[/] lever het alleen "
+            "aan het CBS; het wordt na de bewaartermijn verwijderd."
+        )
+    console.print(f"Geschreven (voldoet aan het DDAS-schema v{export.version}): [bold]{written}[/]")

@@ -1,11 +1,17 @@
-"""The DDAS v0.9 export: the vroegsignalen and vroegsignaalzaken of one gemeente and period.
+"""The DDAS export: the vroegsignalen and vroegsignaalzaken of one gemeente and period.
 
-Definitions, the field mapping and the privacy choices are in indicators/DEFINITIONS.md
-("DDAS-export"); settings in config/ddas.yaml. Set-based: the SQL in indicators/sql/ddas_*.sql
-builds the signals, the cases and their JSON in DuckDB on the warehouse as known on the latest
-run's as-of date; Python only checks the request, adds the levering's header and validates the
-result against the official schema (read from ../shared, never copied). The file holds no BSN,
-name, birth date or address and no warehouse key: every ID is a sequence number of this export.
+In v1.2 (the current version, the default) or, for a transition period, v0.9. Definitions, the
+field mapping and the privacy choices are in indicators/DEFINITIONS.md ("DDAS-export"); settings
+in config/ddas.yaml. Set-based: the SQL in indicators/sql/ddas_*.sql builds the signals, the cases
+and their JSON in DuckDB on the warehouse as known on the latest run's as-of date; Python only
+checks the request, adds the levering's header and validates the result against the official
+schema of its version (read from ../shared, never copied).
+
+A v1.2 file is personal data: v1.2 requires every client to be identified, by BSN or by postcode +
+huisnummer, and the warehouse holds no BSN, so the client is the address. Who may make it, the
+audit and the file's retention: cli/reports.py `ddas`, portal/ddas_api/, docs/ddas.md. A v0.9 file
+identifies nobody (its client is empty). No warehouse key leaves: every ID is a sequence number of
+this export.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -23,9 +30,19 @@ import polars as pl
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from indicators.suppression import suppress
 from signals.contracts import FEEDS, load_contract
-from signals.ddas import SCHEMA_MISSING_EXPORT_NL, STATUS_CODES, schema_path, schema_present, schema_validator
+from signals.ddas import (
+    CURRENT,
+    SCHEMA_MISSING_EXPORT_NL,
+    STATUS_CODES,
+    VERSIONS,
+    schema_path,
+    schema_present,
+    schema_validator,
+    vocabulary_lists,
+)
+from signals.ddas_labels import LISTS, for_version
+from signals.ddas_reasons import declared_names, schema_reason
 from signals.registrations import not_picked_up_results
 from signals.registry import config_dir
 from signals.validate import typed_expression
@@ -34,7 +51,16 @@ from warehouse.retention import RetentionConfig
 
 SQL_DIR = Path(__file__).parent / "sql"
 STEPS = ("ddas_vroegsignalen", "ddas_vroegsignaalzaken", "ddas_levering")
-COUNTS = ("vroegsignalen", "huishoudens", "vroegsignaalzaken", "contactpogingen", "zaken_met_resultaat")
+COUNTS = (
+    "vroegsignalen",
+    "huishoudens",
+    "vroegsignaalzaken",
+    "contactpogingen",
+    "zaken_met_resultaat",
+    "resultaten_weggelaten",
+)
+# The signal status of a case the team took up (EnumSignaalstatus, v1.2).
+PICKED_UP = "Opgepakt"
 
 logger = logging.getLogger(__name__)
 
@@ -57,12 +83,13 @@ class Organisatie(BaseModel):
     kvk_nummer: str | None = None
     contactpersonen: tuple[Contactpersoon, ...] = Field(min_length=1)
 
-    def as_ddas(self) -> dict:
-        """The schema's aanleverende_organisatie (its own spelling: kvk-nummer, contactpersoonen)."""
+    def as_ddas(self, version: str) -> dict:
+        """The schema's aanleverendeOrganisatie (its own spelling: kvk-nummer; v0.9: contactpersoonen)."""
         out: dict = {"naam": self.naam}
         if self.kvk_nummer:
             out["kvk-nummer"] = self.kvk_nummer
-        out["contactpersoonen"] = [c.model_dump(exclude_none=True) for c in self.contactpersonen]
+        contacts = "contactpersoonen" if version == "0.9" else "contactpersonen"
+        out[contacts] = [c.model_dump(exclude_none=True) for c in self.contactpersonen]
         return out
 
 
@@ -104,7 +131,7 @@ def ddas_config() -> DdasConfig:
 
 
 class DdasExportRefused(ValueError):
-    """The export is not made; the message (Dutch) says why and never holds a count below min_cell."""
+    """The export is not made; the message (Dutch) says why."""
 
 
 @dataclass(frozen=True)
@@ -115,11 +142,23 @@ class DdasExport:
     van: date
     tot: date
     as_of: date
+    version: str = CURRENT
 
 
-def _schema_enums() -> dict[str, tuple[str, ...]]:
-    defs = json.loads(schema_path("0.9").read_text(encoding="utf-8"))["$defs"]
+def _schema_enums(version: str = CURRENT) -> dict[str, tuple[str, ...]]:
+    defs = json.loads(schema_path(version).read_text(encoding="utf-8"))["$defs"]
     return {name: tuple(d["enum"]) for name, d in defs.items() if "enum" in d}
+
+
+def label_list(version: str) -> pl.DataFrame:
+    """(enum, stored, exported): each value of the current lists as a `version` file writes it."""
+    current = vocabulary_lists()
+    return pl.concat(
+        [
+            for_version(version, enum, current[enum]).select(pl.lit(enum).alias("enum"), pl.all())
+            for enum in LISTS
+        ]
+    )
 
 
 def code_list(config: DdasConfig) -> pl.DataFrame:
@@ -161,30 +200,27 @@ def earliest_complete_date(con: duckdb.DuckDBPyConnection, as_of: date, terms: R
     return con.execute("select (?::date - to_months(?))::date", [as_of, months]).fetchall()[0][0]
 
 
-def shown_counts(counts: dict[str, int], min_cell: int) -> dict[str, str]:
-    """The export's counts for a person to read (log, terminal): 1 to min_cell - 1 as "<min_cell"."""
-    frame = pl.DataFrame([counts])
-    return suppress(frame, list(counts), {}, min_cell).row(0, named=True)
-
-
 def ddas_export(
     con: duckdb.DuckDBPyConnection,
     gemeente: str,
     van: date,
     tot: date,
-    min_cell: int,
     terms: RetentionConfig,
+    *,
+    version: str = CURRENT,
     config: DdasConfig | None = None,
     delivered_at: datetime | None = None,
 ) -> DdasExport:
-    """The DDAS v0.9 document of one gemeente for signal dates `van`..`tot`, validated.
+    """The DDAS document (`version`) of one gemeente for signal dates `van`..`tot`, validated.
 
-    Raises DdasExportRefused (Dutch) for an unknown gemeente, a period the warehouse cannot answer
-    completely, or a period with 1 to min_cell - 1 households (record-level data of so few could
-    point at a person). An empty period (0) is exported: it says nothing about anyone. Households are
-    linked as on the latest as-of date (the macro household_signal).
+    Raises DdasExportRefused (Dutch) for an unknown gemeente or version, or a period the warehouse
+    cannot answer completely. This is a record-level delivery to the monitor (Wgs art. 2.2.1 and
+    the monitoring by CBS): small numbers are not suppressed here, only in the aggregate reports.
+    Households are linked as on the latest as-of date (the macro household_signal).
     """
-    if not schema_present("0.9"):
+    if version not in VERSIONS:
+        raise DdasExportRefused(f"Onbekende DDAS-versie {version!r}: kies uit {', '.join(VERSIONS)}.")
+    if not schema_present(version) or not schema_present():
         raise DdasExportRefused(SCHEMA_MISSING_EXPORT_NL)
     config = config or ddas_config()
     entry = config.entry(gemeente)
@@ -206,47 +242,45 @@ def ddas_export(
             "(bewaartermijn), dus de export zou onvolledig zijn."
         )
     con.register("_ddas_code", code_list(config))
+    con.register("_ddas_label", label_list(version))
     try:
         params = {
             "gemeente": entry.gemeente,
             "van": van,
             "tot": tot,
             "as_of": as_of,
+            "version": version,
             "not_picked_up": list(not_picked_up_results()),
             "dagdeel_order": list(_schema_enums()["EnumDagdeel"]),
             "not_yet": next(label for label, code in STATUS_CODES.items() if code == "nog_niet_opgepakt"),
+            "picked_up": PICKED_UP,
         }
         for step in STEPS:
             run_sql_file(con, SQL_DIR / f"{step}.sql", params)
         counts = _counts(con)
-        households = counts["huishoudens"]
-        if 0 < households < min_cell:
-            raise DdasExportRefused(
-                f"Geen export voor {entry.gemeente} {van}–{tot}: minder dan {min_cell} huishoudens met "
-                "een vroegsignaal. Gegevens op persoonsniveau over zo weinig huishoudens kunnen naar "
-                "een persoon wijzen; kies een langere periode."
-            )
         signals_json, cases_json = con.execute(
             "select vroegsignalen, vroegsignaalzaken from _ddas_levering"
         ).fetchall()[0]
     finally:
         con.unregister("_ddas_code")
+        con.unregister("_ddas_label")
         con.execute("drop table if exists _ddas_signal")
         con.execute("drop table if exists _ddas_case")
         con.execute("drop table if exists _ddas_levering")
     document = _document(
-        config, entry, van, tot, delivered_at, json.loads(signals_json), json.loads(cases_json)
+        config, entry, van, tot, delivered_at, json.loads(signals_json), json.loads(cases_json), version
     )
-    _validate(document)
+    _validate(document, version)
     logger.info(
-        "DDAS-export gemeente %s periode %s tot en met %s peildatum %s: %s",
+        "DDAS-export v%s gemeente %s periode %s tot en met %s peildatum %s: %s",
+        version,
         entry.gemeentecode,
         van,
         tot,
         as_of,
-        ", ".join(f"{k} {v}" for k, v in shown_counts(counts, min_cell).items()),
+        ", ".join(f"{k} {v}" for k, v in counts.items()),
     )
-    return DdasExport(document, counts, entry.gemeentecode, van, tot, as_of)
+    return DdasExport(document, counts, entry.gemeentecode, van, tot, as_of, version)
 
 
 def _counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -255,7 +289,8 @@ def _counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         raise ValueError("DDAS export: a financial signal without a signaalpartner (config/ddas.yaml)")
     row = con.execute(
         """select (select count(*) from _ddas_signal), count(*), count(*) filter (where is_case),
-                  coalesce(sum(attempts), 0)::bigint, count(eindresultaat)
+                  coalesce(sum(attempts), 0)::bigint, count(eindresultaat),
+                  count(*) filter (where is_case and is_result_left_out)
            from _ddas_case"""
     ).fetchall()[0]
     return dict(zip(COUNTS, row, strict=True))
@@ -269,7 +304,9 @@ def _document(
     delivered_at: datetime | None,
     signals: list[dict],
     cases: list[dict],
+    version: str,
 ) -> dict:
+    organisation = "aanleverende_organisatie" if version == "0.9" else "aanleverendeOrganisatie"
     delivered_at = (delivered_at or datetime.now(UTC)).astimezone(UTC)
     return {
         "startdatumLevering": van.isoformat(),
@@ -281,7 +318,7 @@ def _document(
                 # teller: the levering's number within this file (one gemeente per file), not a count
                 "teller": 1,
                 "gemeentecode": entry.gemeentecode,
-                "aanleverende_organisatie": entry.aanleverende_organisatie.as_ddas(),
+                organisation: entry.aanleverende_organisatie.as_ddas(version),
                 "vroegsignalen": signals,
                 "vroegsignaalzaken": cases,
             }
@@ -289,29 +326,42 @@ def _document(
     }
 
 
-def _validate(document: dict) -> None:
-    errors = sorted(schema_validator("0.9").iter_errors(document), key=lambda e: list(e.absolute_path))
+def _validate(document: dict, version: str) -> None:
+    """Refuse to hand out a file that breaks its schema; the reason names no value (it holds addresses)."""
+    validator = schema_validator(version)
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:
-        where = "/".join(str(p) for p in errors[0].absolute_path) or "het document"
-        raise ValueError(f"DDAS export breaks the v0.9 schema at {where}: {errors[0].message}")
+        raise ValueError(
+            f"DDAS export breaks the v{version} schema: "
+            + schema_reason(errors, version, declared_names(validator.schema))
+        )
 
 
-def write_export(export: DdasExport, out: Path, log_file: Path, min_cell: int) -> Path:
-    """Write the file and append one line to the export log: what, when, counts, the file's hash."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+def write_export(export: DdasExport, out: Path, log_file: Path) -> Path:
+    """Write the file (0600: a v1.2 file holds addresses) and append one line to the export log:
+    what, when, which version, the counts and the file's hash, never its contents. The files go
+    after `ddas_exports_months` (config/retention.yaml; warehouse/retention.py sweep_files)."""
+    out.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     data = json.dumps(export.document, ensure_ascii=False, indent=2).encode("utf-8")
-    out.write_bytes(data)
+    part = out.with_name(out.name + ".part")
+    descriptor = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+    part.chmod(0o600)
+    part.replace(out)
     record = {
         "exported_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "versie": export.version,
         "gemeentecode": export.gemeentecode,
         "van": export.van.isoformat(),
         "tot": export.tot.isoformat(),
         "peildatum": export.as_of.isoformat(),
-        "counts": shown_counts(export.counts, min_cell),
+        "counts": export.counts,
         "file": out.name,
         "sha256": hashlib.sha256(data).hexdigest(),
     }
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    with log_file.open("a", encoding="utf-8") as log:
+    log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(descriptor, "a", encoding="utf-8") as log:
         log.write(json.dumps(record, ensure_ascii=False) + "\n")
     return out

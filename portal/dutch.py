@@ -71,6 +71,10 @@ AUDIT_ACTIONS = {
     "wachtwoord_gereset": "wachtwoord opnieuw ingesteld",
     "api_sleutel_aangemaakt": "API-sleutel aangemaakt",
     "api_sleutel_ingetrokken": "API-sleutel ingetrokken",
+    # `vroeg ddas` (cli/reports.py, portal/operator.py): the record-level DDAS export
+    "ddas_export": "DDAS-export gemaakt",
+    "ddas_export_mislukt": "DDAS-export niet gemaakt",
+    "ddas_export_geweigerd": "DDAS-export geweigerd",
     # refusals (portal/audit_context.py REFUSALS and the `Refusal`s of the routes)
     "niet_ingelogd": "geweigerd: niet ingelogd",
     "toegang_geweigerd": "geweigerd: geen toegang",

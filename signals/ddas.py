@@ -86,7 +86,7 @@ def schema_present(version: str = CURRENT) -> bool:
 
 def vocabulary_lists() -> dict[str, tuple[str, ...]]:
     """The DDAS value lists (VOCABULARY): the schema's when it is installed, else the built-in copy."""
-    return _vocabulary(str(schema_path("0.9")) if schema_present("0.9") else None)
+    return _vocabulary(str(schema_path()) if schema_present() else None)
 
 
 @cache

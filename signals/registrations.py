@@ -2,9 +2,10 @@
 
 The files in `registraties/` are replaced as a whole on every load (source 'import'); rows the
 portal registers (source 'portal') are never touched by that import: load_portal_registrations
-replaces them from the portal's own SQLite file. Values must be in the DDAS vocabulary, read
-from the national schema (or, without it, the built-in copy of its value lists: signals/ddas.py);
-a file with other values is refused rather than half loaded.
+replaces them from the portal's own SQLite file. Values must be in the DDAS vocabulary of the
+current version, read from the national schema (or, without it, the built-in copy of its value
+lists: signals/ddas.py), or an older name of one of its values (signals/ddas_labels.py), which is
+stored in the current words; a file with other values is refused rather than half loaded.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ import polars as pl
 
 from signals.addresses import address_key_expr
 from signals.ddas import vocabulary_lists
+from signals.ddas_labels import accepted, to_current
 
 
 def ddas_vocabulary() -> dict[str, tuple[str, ...]]:
-    """EnumContactsoort, EnumDagdeel and EnumEindresultaat of the DDAS v0.9 schema (or built in)."""
+    """EnumContactsoort, EnumDagdeel and EnumEindresultaat of the current DDAS schema (or built in)."""
     lists = vocabulary_lists()
     return {name: lists[name] for name in ("EnumContactsoort", "EnumDagdeel", "EnumEindresultaat")}
 
@@ -43,6 +45,18 @@ def _check(frame: pl.DataFrame, column: str, allowed: tuple[str, ...], file: str
         raise RegistrationError(
             f"{file}: kolom {column} bevat waarden buiten de DDAS-lijst: {', '.join(wrong.head(5).to_list())}"
         )
+
+
+def _checked(attempts: pl.DataFrame, results: pl.DataFrame, file: str, results_file: str):
+    """Both frames checked against the DDAS lists (older names allowed) and in the current words."""
+    vocab = ddas_vocabulary()
+    _check(attempts, "soort", accepted("EnumContactsoort", vocab["EnumContactsoort"]), file)
+    _check(attempts, "dagdeel", vocab["EnumDagdeel"], file)
+    _check(results, "eindresultaat", accepted("EnumEindresultaat", vocab["EnumEindresultaat"]), results_file)
+    return (
+        attempts.with_columns(to_current("soort", "EnumContactsoort")),
+        results.with_columns(to_current("eindresultaat", "EnumEindresultaat")),
+    )
 
 
 def _address(frame: pl.DataFrame) -> pl.Expr:
@@ -68,15 +82,12 @@ def _replace(
 
 def load_registrations(con: duckdb.DuckDBPyConnection, folder: Path) -> tuple[int, int]:
     """Replace the imported registrations with the files in `folder`; returns (attempts, results)."""
-    vocab = ddas_vocabulary()
     attempts_file, results_file = folder / "contactpogingen.csv", folder / "resultaten.csv"
     if not attempts_file.exists() and not results_file.exists():
         return 0, 0
     attempts = pl.read_csv(attempts_file, infer_schema=False)
     results = pl.read_csv(results_file, infer_schema=False)
-    _check(attempts, "soort", vocab["EnumContactsoort"], attempts_file.name)
-    _check(attempts, "dagdeel", vocab["EnumDagdeel"], attempts_file.name)
-    _check(results, "eindresultaat", vocab["EnumEindresultaat"], results_file.name)
+    attempts, results = _checked(attempts, results, attempts_file.name, results_file.name)
     attempts = attempts.select(
         pl.lit("import").alias("source"),
         _address(attempts).alias("address_key"),
@@ -122,7 +133,6 @@ def load_portal_registrations(con: duckdb.DuckDBPyConnection, state_path: Path) 
     """
     if not Path(state_path).exists():
         return None
-    vocab = ddas_vocabulary()
     source = sqlite3.connect(f"file:{Path(state_path).resolve()}?mode=ro", uri=True, timeout=30)
     try:
         # One read transaction: a withdrawal written meanwhile is seen together with what it withdraws.
@@ -165,9 +175,9 @@ def load_portal_registrations(con: duckdb.DuckDBPyConnection, state_path: Path) 
         schema_overrides=dict.fromkeys(("address_key", "wijkteam", "result_date", "eindresultaat"), pl.String)
         | {"result_id": pl.Int64},
     ).filter(~pl.col("result_id").is_in(withdrawn_results))
-    _check(attempts, "soort", vocab["EnumContactsoort"], "portal.sqlite contact_attempt")
-    _check(attempts, "dagdeel", vocab["EnumDagdeel"], "portal.sqlite contact_attempt")
-    _check(results, "eindresultaat", vocab["EnumEindresultaat"], "portal.sqlite case_result")
+    attempts, results = _checked(
+        attempts, results, "portal.sqlite contact_attempt", "portal.sqlite case_result"
+    )
     attempts = attempts.select(
         pl.lit("portal").alias("source"),
         "address_key",

@@ -11,6 +11,7 @@ Counts are logged; contents never are.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ class RetentionConfig(BaseModel):
     notes_months: int = Field(gt=0)  # portal.sqlite contact_note (portal/state/notes.py)
     training_snapshot_months: int = Field(gt=0)
     backups_kept: int = Field(gt=0)  # `vroeg backup` keeps this many (warehouse/backup.py)
+    ddas_exports_months: int = Field(gt=0)  # <workspace>/exports: record-level DDAS files
 
     @model_validator(mode="after")
     def _every_feed(self) -> RetentionConfig:
@@ -285,6 +287,7 @@ class SweepResult:
     report_files: int = 0
     data_docs_files: int = 0
     list_folders: int = 0
+    export_files: int = 0
 
 
 def _months_before(day: date, months: int) -> date:
@@ -361,4 +364,26 @@ def sweep_files(
             if folder.is_dir() and as_of <= lists_cutoff:
                 shutil.rmtree(folder)
                 swept.list_folders += 1
+    swept.export_files = _sweep_exports(ws.exports, _months_before(purge_date, config.ddas_exports_months))
     return swept
+
+
+def _sweep_exports(exports: Path, cutoff: date) -> int:
+    """Delete the DDAS export files made on or before `cutoff`, dated by their line in the export
+    log (indicators/ddas.py write_export), never by a file time. A file the log does not name is
+    left alone: it is not known when it was made."""
+    log = exports / "ddas_exports.jsonl"
+    if not log.exists():
+        return 0
+    made: dict[str, date] = {}
+    for line in log.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            record = json.loads(line)
+            made[record["file"]] = date.fromisoformat(record["exported_at"][:10])  # the latest write wins
+    deleted = 0
+    for name, day in made.items():
+        path = exports / name
+        if day <= cutoff and path.parent == exports and path.is_file():
+            path.unlink()
+            deleted += 1
+    return deleted

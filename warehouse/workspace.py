@@ -72,6 +72,11 @@ class Workspace:
         return self.root / "models"
 
     @property
+    def exports(self) -> Path:
+        """Record-level exports (DDAS) and their log; removed after ddas_exports_months."""
+        return self.root / "exports"
+
+    @property
     def portal_state(self) -> Path:
         """The portal's own SQLite file: accounts, audit log, the coordinators' registrations."""
         return self.root / "portal.sqlite"

@@ -4,7 +4,9 @@
 -- eindresultaat in that window; `datum_opgepakt` the first contact attempt, or else the date of a
 -- result that is not one of $not_picked_up (the results saying the case was not taken up).
 -- A household with at least one registration is a vroegsignaalzaak (`is_case`): the team handled
--- it. The case is built as JSON with every absent field left out (json_merge_patch drops nulls).
+-- it. The case is built as JSON with every absent field left out (json_merge_patch drops nulls),
+-- its values in the words of $version (_ddas_label: stored value → the value the file holds) and
+-- its field names as $version spells them (datum_opgepakt in v0.9, datumOpgepakt in v1.2).
 create or replace temp table _ddas_case as
 
 with cases as (
@@ -25,11 +27,12 @@ attempts as (
         list_position($dagdeel_order, a.dagdeel) as dagdeel_order,
         json_merge_patch(
             '{}',
-            to_json({'soort': a.soort, 'bereikt': a.is_reached, 'datum': a.contact_date, 'dagdeel': a.dagdeel})
+            to_json({'soort': soort.exported, 'bereikt': a.is_reached, 'datum': a.contact_date, 'dagdeel': a.dagdeel})
         ) as attempt
     from cases as c
     inner join reg_contact_attempt as a
         on a.address_key = c.address_key and a.contact_date between c.first_signal_date and $as_of
+    left join _ddas_label as soort on soort.enum = 'EnumContactsoort' and soort.stored = a.soort
 ),
 
 attempts_per_case as (
@@ -75,18 +78,34 @@ final as (
         attempts,
         eindresultaat,
         attempts > 0 or eindresultaat is not null as is_case,
+        eindresultaat is not null and exported_result is null as is_result_left_out,
         is_not_picked_up,
         picked_up_date,
-        json_merge_patch(
-            '{}',
-            to_json({
-                'resultaat': eindresultaat,
-                'datum_opgepakt': picked_up_date,
-                'vroegsignalen': signal_refs,
-                'contactpogingen': attempt_list
-            })
-        ) as zaak
+        case when $version = '0.9' then
+            json_merge_patch(
+                '{}',
+                to_json({
+                    'resultaat': exported_result,
+                    'datum_opgepakt': picked_up_date,
+                    'vroegsignalen': signal_refs,
+                    'contactpogingen': attempt_list
+                })
+            )
+        else
+            json_merge_patch(
+                '{}',
+                to_json({
+                    'resultaat': exported_result,
+                    'datumOpgepakt': picked_up_date,
+                    'vroegsignalen': signal_refs,
+                    'contactpogingen': attempt_list
+                })
+            )
+        end as zaak
     from handled
+    left join (
+        select stored, exported as exported_result from _ddas_label where enum = 'EnumEindresultaat'
+    ) as result_label on result_label.stored = handled.eindresultaat
 )
 
 select * from final

@@ -1,10 +1,11 @@
--- _ddas_signal: the vroegsignalen of one gemeente and period for the DDAS v0.9 export
+-- _ddas_signal: the vroegsignalen of one gemeente and period for the DDAS export
 -- (indicators/DEFINITIONS.md, "DDAS-export"). Grain: one row per delivered financial signal (the
 -- latest version known on $as_of) whose signal date lies in [$van, $tot] and whose address lies in
 -- $gemeente, with the household it was linked to on $as_of (the macro household_signal,
 -- signals/sql/int_signal__linked.sql). Needs the code list _ddas_code
 -- (field, code, label) registered by indicators/ddas.py. `signal_id` is a sequence number within
--- this export only: no warehouse key, reference or pseudonym leaves with the file.
+-- this export only: no warehouse key, reference or pseudonym leaves with the file. The address
+-- (postcode, house number, suffix from ref_address) identifies the client in a v1.2 file.
 create or replace temp table _ddas_signal as
 
 with financial as (
@@ -51,6 +52,12 @@ final as (
         partner_label,
         delivered_status_label
     from partners
+),
+
+addressed as (
+    select f.*, a.postcode, a.house_number, a.house_number_suffix
+    from final as f
+    left join ref_address as a using (address_key)
 )
 
-select * from final
+select * from addressed

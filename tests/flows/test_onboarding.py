@@ -151,7 +151,7 @@ def test_a_region_with_its_own_codes_and_no_ddas_schema_gets_its_lists(
         con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
         try:
             with pytest.raises(DdasExportRefused) as refused:
-                ddas_export(con, "Zaanstad", TINY_AS_OF.replace(day=1), TINY_AS_OF, 5, retention())
+                ddas_export(con, "Zaanstad", TINY_AS_OF.replace(day=1), TINY_AS_OF, retention())
         finally:
             con.close()
         assert str(refused.value) == SCHEMA_MISSING_EXPORT_NL

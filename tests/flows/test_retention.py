@@ -336,3 +336,25 @@ def test_deleted_rows_stay_in_the_file_until_it_is_compacted(purged, tmp_path):
     after = kept()
     assert all(stored == visible for visible, stored in after.values()), after
     assert {t: v for t, (v, _) in after.items()} == {t: v for t, (v, _) in before.items()}
+
+
+def test_ddas_export_files_go_after_their_term_dated_by_the_export_log(tmp_path):
+    """A v1.2 export names addresses: it is deleted ddas_exports_months after it was made, as its
+    line in the export log dates it (not the file's time); a file the log does not name stays."""
+    import json
+
+    from warehouse.retention import _months_before, _sweep_exports
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    cutoff = _months_before(PURGE_DATE, retention().ddas_exports_months)
+    made = {"oud.json": cutoff, "nieuw.json": PURGE_DATE, "onbekend.json": None}
+    for name, day in made.items():
+        (exports / name).write_text("{}")
+        if day is not None:
+            record = {"exported_at": f"{day.isoformat()}T08:00:00Z", "file": name, "counts": {}}
+            with (exports / "ddas_exports.jsonl").open("a") as log:
+                log.write(json.dumps(record) + "\n")
+    assert _sweep_exports(exports, cutoff) == 1
+    assert sorted(p.name for p in exports.iterdir()) == ["ddas_exports.jsonl", "nieuw.json", "onbekend.json"]
+    assert _sweep_exports(exports, cutoff) == 0

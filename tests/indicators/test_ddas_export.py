@@ -1,11 +1,12 @@
-"""The DDAS v0.9 export of a real nightly run on the tiny region (with a DDAS levering taken in),
-per gemeente: valid against the official schema, the same signals as the staging tables, each
-household's registrations in its vroegsignaalzaak, and no personal data or warehouse key."""
+"""The DDAS export (v1.2, and v0.9 for the transition) of a real nightly run on the tiny region
+(with a v0.9 DDAS levering taken in), per gemeente: valid against the official schema of its
+version, the same signals and counts as the staging tables, each household's registrations in its
+vroegsignaalzaak, the client as the address in v1.2 and empty in v0.9, no other personal data or
+warehouse key; made on the command line only by an administrator, audited, written 0600."""
 
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,15 +16,18 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from indicators.ddas import DdasExportRefused, ddas_config, ddas_export
+from indicators.ddas import ddas_config, ddas_export
+from signals.ddas_labels import renamed
 from tests.conftest import TINY_AS_OF, history_manifest
-from tests.indicators.ddas_checks import personal_data_in, validator
+from tests.indicators.ddas_checks import beyond_the_address_in, personal_data_in, validator
 from warehouse.retention import retention
 
 pytestmark = pytest.mark.flow
 
-MIN_CELL = 5
 PERIOD = (date(2026, 1, 1), date(2026, 6, 30))
+VERSIONS = ("1.2", "0.9")
+ADMIN, COORDINATOR, PASSWORD = "beheer-cbs", "coordinator-cbs", "Gr0te-Export-Controle-2026"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def _ddas_levering(region: Path) -> tuple[dict, set[str]]:
@@ -103,18 +107,18 @@ def ddas_run(prefect_server, tiny_region, tmp_path_factory):
         manifest.write(f"{path.relative_to(workspace / 'inbox').as_posix()},{received.isoformat()}\n")
     summary = nightly(str(workspace), TINY_AS_OF, history_manifest=history_manifest(workspace))
     assert summary["status"] == "ok", summary.get("status_reason")
-    exports, refused = {}, {}
+    exports = {}
     con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)
     try:
         assert con.execute("select count(*) from stg_ddas").fetchall() == [(3,)]
         for entry in ddas_config().gemeenten:
-            try:
-                exports[entry.gemeente] = ddas_export(con, entry.gemeentecode, *PERIOD, MIN_CELL, retention())
-            except DdasExportRefused as exc:
-                refused[entry.gemeente] = str(exc)
+            for version in VERSIONS:
+                exports[entry.gemeente, version] = ddas_export(
+                    con, entry.gemeentecode, *PERIOD, retention(), version=version
+                )
     finally:
         con.close()
-    return tiny_region, workspace, exports, refused, bsns
+    return tiny_region, workspace, exports, bsns
 
 
 def _independent_signals(workspace: Path, gemeente: str) -> pl.DataFrame:
@@ -143,7 +147,8 @@ def _independent_signals(workspace: Path, gemeente: str) -> pl.DataFrame:
                )
                select
                    'VS-' || row_number() over (order by signal_date, feed, supplier_code, source_ref) as id,
-                   l.address_key, l.signal_date, l.bedrag
+                   l.address_key, l.signal_date, l.bedrag,
+                   a.postcode, a.house_number::varchar as huisnummer, a.house_number_suffix as toevoeging
                from latest as l inner join ref_address as a using (address_key)
                where a.gemeente = $gemeente and l.signal_date between $van and $tot
                order by signal_date, feed, supplier_code, source_ref""",
@@ -153,53 +158,78 @@ def _independent_signals(workspace: Path, gemeente: str) -> pl.DataFrame:
         con.close()
 
 
-def test_every_export_validates_against_the_official_schema(ddas_run):
-    _, _, exports, refused, _ = ddas_run
-    assert "Zaanstad" in exports
-    assert set(exports) | set(refused) == {g.gemeente for g in ddas_config().gemeenten}
-    for export in exports.values():
-        assert list(validator().iter_errors(export.document)) == []
+def test_every_export_validates_against_the_official_schema_of_its_version(ddas_run):
+    _, _, exports, _ = ddas_run
+    # small numbers are not suppressed in this record-level delivery: every gemeente is exported
+    assert set(exports) == {(g.gemeente, v) for g in ddas_config().gemeenten for v in VERSIONS}
+    for (_, version), export in exports.items():
+        assert export.version == version
+        assert list(validator(version).iter_errors(export.document)) == []
+    levering = exports["Zaanstad", "1.2"].document["leveringen"][0]
+    assert "aanleverendeOrganisatie" in levering and "contactpersonen" in levering["aanleverendeOrganisatie"]
+    assert "aanleverende_organisatie" in exports["Zaanstad", "0.9"].document["leveringen"][0]
 
 
-def test_the_vroegsignalen_are_the_financial_signals_of_the_gemeente_and_period(ddas_run):
-    _, workspace, exports, refused, _ = ddas_run
-    for gemeente, export in exports.items():
+def test_the_vroegsignalen_and_counts_equal_an_independent_count_of_the_staged_rows(ddas_run):
+    _, workspace, exports, _ = ddas_run
+    for (gemeente, version), export in exports.items():
         expected = _independent_signals(workspace, gemeente)
         signals = export.document["leveringen"][0]["vroegsignalen"]
         assert len(signals) == expected.height == export.counts["vroegsignalen"]
         assert [(s["ID"], s["signaaldatum"], s["bedrag"]) for s in signals] == [
             (r["id"], r["signal_date"].isoformat(), r["bedrag"]) for r in expected.iter_rows(named=True)
         ]
-    for gemeente in refused:  # households >= addresses: so few addresses means so few households
-        assert _independent_signals(workspace, gemeente)["address_key"].n_unique() < MIN_CELL
+        if version == "1.2":  # the client is the signal's address, as the reference register writes it
+            assert [s["client"] for s in signals] == [
+                {"postcode": r["postcode"], "huisnummer": r["huisnummer"]}
+                | ({"huisnummertoevoeging": r["toevoeging"]} if r["toevoeging"] else {})
+                for r in expected.iter_rows(named=True)
+            ]
+        else:
+            assert all(s["client"] == {} for s in signals)
+        cases = export.document["leveringen"][0]["vroegsignaalzaken"]
+        assert export.counts["vroegsignaalzaken"] == len(cases)
+        assert export.counts["contactpogingen"] == sum(len(c.get("contactpogingen", [])) for c in cases)
+    assert exports["Zaanstad", "1.2"].counts["vroegsignalen"] > 50
 
 
-def test_the_ddas_levering_taken_in_comes_out_with_its_partner_and_without_its_client(ddas_run):
-    _, _, exports, _, bsns = ddas_run
-    signals = {s["bedrag"]: s for s in exports["Zaanstad"].document["leveringen"][0]["vroegsignalen"]}
-    assert signals[4321]["signaalpartner"] == {"type": "Energie"} and signals[4321]["crisissignaal"] is True
-    assert signals[4322]["signaalpartner"] == {"type": "CAK Zorgverzekeringen"}
-    assert signals[4322]["warmeOverdracht"] is True
-    assert signals[4323]["signaalpartner"] == {"type": "Water"}
-    assert all(signals[b]["client"] == {} for b in (4321, 4322, 4323))
-    text = json.dumps(exports["Zaanstad"].document)
-    assert bsns and not any(bsn in text for bsn in bsns)
+def test_the_ddas_levering_taken_in_comes_out_with_its_partner_and_its_address_never_its_bsn(ddas_run):
+    _, _, exports, bsns = ddas_run
+    for version in VERSIONS:
+        document = exports["Zaanstad", version].document
+        signals = {s["bedrag"]: s for s in document["leveringen"][0]["vroegsignalen"]}
+        assert (
+            signals[4321]["signaalpartner"] == {"type": "Energie"} and signals[4321]["crisissignaal"] is True
+        )
+        assert signals[4322]["signaalpartner"] == {"type": "CAK Zorgverzekeringen"}
+        assert signals[4322]["warmeOverdracht"] is True
+        assert signals[4323]["signaalpartner"] == {"type": "Water"}
+        if version == "1.2":
+            assert all(set(signals[b]["client"]) >= {"postcode", "huisnummer"} for b in (4321, 4322, 4323))
+        else:
+            assert all(signals[b]["client"] == {} for b in (4321, 4322, 4323))
+        text = json.dumps(document)
+        assert bsns and not any(bsn in text for bsn in bsns)
 
 
-def test_no_personal_field_or_warehouse_key_in_any_export(ddas_run):
-    region, workspace, exports, refused, _ = ddas_run
+def test_no_personal_field_beyond_the_address_and_no_warehouse_key_in_any_export(ddas_run):
+    region, workspace, exports, _ = ddas_run
     truth = region / "ground_truth"
     persons = pl.read_parquet(truth / "persons.parquet")
     households = pl.read_parquet(truth / "households.parquet")
-    values = {
-        v
-        for frame, cols in [
-            (persons, ["achternaam", "voorletters", "telefoon", "email"]),
-            (households, ["straat", "woonplaats", "postcode"]),
-        ]
-        for c in cols
-        for v in frame[c].drop_nulls().cast(pl.String).to_list()
-    }
+
+    def values_of(columns: list[tuple[pl.DataFrame, list[str]]]) -> set[str]:
+        return {
+            v
+            for frame, cols in columns
+            for c in cols
+            for v in frame[c].drop_nulls().cast(pl.String).to_list()
+        }
+
+    names = [
+        (persons, ["achternaam", "voorletters", "telefoon", "email"]),
+        (households, ["straat", "woonplaats"]),
+    ]
     con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)
     try:
         keys = {
@@ -215,20 +245,26 @@ def test_no_personal_field_or_warehouse_key_in_any_export(ddas_run):
         }
     finally:
         con.close()
-    assert len(keys) > 100 and len(values) > 100
-    for export in exports.values():
+    with_postcodes = values_of([*names, (households, ["postcode"])])
+    assert len(keys) > 100 and len(with_postcodes) > 100
+    for (_, version), export in exports.items():
         text = json.dumps(export.document, ensure_ascii=False)
-        assert personal_data_in(export.document, values, keys) == []
         assert not any(bsn in text for bsn in persons["bsn"].to_list())
-        assert all(s["client"] == {} for s in export.document["leveringen"][0]["vroegsignalen"])
-    assert all(
-        re.search(r"\d+", re.sub(r"\d{4}-\d{2}-\d{2}", "", m)).group() == "5" for m in refused.values()
-    )
+        if version == "0.9":
+            assert personal_data_in(export.document, with_postcodes, keys) == []
+        else:
+            assert beyond_the_address_in(export.document, values_of(names), keys) == []
 
 
 def test_each_households_registrations_are_in_its_vroegsignaalzaak(ddas_run):
-    _, workspace, exports, _, _ = ddas_run
-    export = exports["Zaanstad"]
+    _, workspace, exports, _ = ddas_run
+    for version in VERSIONS:
+        _registrations_in_cases(workspace, exports["Zaanstad", version], version)
+
+
+def _registrations_in_cases(workspace: Path, export, version: str) -> None:
+    # the warehouse holds the current words; a v0.9 file writes the renamed ones back
+    older = {new: old for old, new in renamed("EnumEindresultaat").items()} if version == "0.9" else {}
     levering = export.document["leveringen"][0]
     case_of = {ref["ID"]: case for case in levering["vroegsignaalzaken"] for ref in case["vroegsignalen"]}
     status = {s["ID"]: s.get("status") for s in levering["vroegsignalen"]}
@@ -267,63 +303,86 @@ def test_each_households_registrations_are_in_its_vroegsignaalzaak(ddas_run):
                 assert not ids & set(case_of)
                 assert {status[i] for i in ids} <= {"Nog niet opgepakt", "Niet opgepakt: herhaalde melding"}
                 continue
+            if version == "1.2":
+                assert {status[i] for i in ids} <= {"Opgepakt", *(r for (r,) in result)}
             case = case_of[next(iter(ids))]
             assert {ref["ID"] for ref in case["vroegsignalen"]} == ids
             got = [(p["soort"], p["bereikt"], p["datum"], p.get("dagdeel")) for p in case["contactpogingen"]]
             assert sorted(got, key=str) == attempts
-            assert case.get("resultaat") == (result[0][0] if result else None)
+            assert case.get("resultaat") == (older.get(result[0][0], result[0][0]) if result else None)
             with_attempts += bool(attempts)
     finally:
         con.close()
-    assert checked > 20 and with_attempts >= MIN_CELL
+    assert checked > 20 and with_attempts >= 5
     assert export.counts["vroegsignaalzaken"] == len(levering["vroegsignaalzaken"])
 
 
-def test_the_cli_writes_the_file_and_logs_counts_never_below_min_cell(ddas_run, tmp_path):
+def _accounts(workspace: Path) -> None:
+    from portal import accounts, state
+
+    con = state.open_state(workspace / "portal.sqlite")
+    try:
+        for name, role, team in (
+            (ADMIN, "administrator", None),
+            (COORDINATOR, "coordinator", "zaanstad-assendelft"),
+        ):
+            if state.account_by_name(con, name) is None:
+                accounts.create_account(con, name, role, PASSWORD, team=team, by="test")
+            state.set_totp_secret(con, state.account_by_name(con, name).account_id, TOTP_SECRET)
+    finally:
+        con.close()
+
+
+def _cli(workspace: Path, user: str, code: str, out: Path, *extra: str):
     from cli.main import app
 
-    _, workspace, _, refused, _ = ddas_run
+    arguments = ["ddas", "-w", str(workspace), "--gemeente", "0479", "--van", "2026-01-01"]
+    arguments += ["--tot", "2026-06-30", "--gebruiker", user, "--code", code, "--out", str(out), *extra]
+    return CliRunner().invoke(app, arguments, env={"VROEG_PORTAL_PASSWORD": PASSWORD})
+
+
+def _audit(workspace: Path, action: str) -> list[dict]:
+    from portal import state
+
+    con = state.open_state(workspace / "portal.sqlite")
+    try:
+        return [e for e in reversed(state.audit_entries(con, limit=1000)) if e["action"] == action]
+    finally:
+        con.close()
+
+
+def test_only_an_administrator_makes_the_export_audited_and_private(ddas_run, tmp_path):
+    import pyotp
+
+    _, workspace, exports, _ = ddas_run
+    _accounts(workspace)
+    now = pyotp.TOTP(TOTP_SECRET)
+    # a coordinator, and an administrator with a wrong code, are refused and audited; no file
+    refused = _cli(workspace, COORDINATOR, now.now(), tmp_path / "nee.json")
+    wrong = _cli(workspace, ADMIN, "000000" if now.now() != "000000" else "111111", tmp_path / "nee.json")
+    for attempt in (refused, wrong):
+        assert attempt.exit_code == 1 and "alleen een beheerder" in " ".join(attempt.output.split())
+    assert not (tmp_path / "nee.json").exists()
+    refusals = _audit(workspace, "ddas_export_geweigerd")
+    assert [(r["username"], r["result"], r["detail"]) for r in refusals[-2:]] == [
+        (COORDINATOR, "geweigerd", "rol niet toegestaan"),
+        (ADMIN, "geweigerd", "code onjuist"),
+    ]
+
     out = tmp_path / "levering.json"
-    result = CliRunner().invoke(
-        app,
-        [
-            "ddas",
-            "-w",
-            str(workspace),
-            "--gemeente",
-            "0479",
-            "--van",
-            "2026-01-01",
-            "--tot",
-            "2026-06-30",
-            "--out",
-            str(out),
-        ],
-    )
+    result = _cli(workspace, ADMIN, now.now(), out)
     assert result.exit_code == 0, result.output
-    assert list(validator().iter_errors(json.loads(out.read_text(encoding="utf-8")))) == []
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert list(validator("1.2").iter_errors(document)) == []
+    assert out.stat().st_mode & 0o777 == 0o600
+    counts = exports["Zaanstad", "1.2"].counts
     log = [
         json.loads(line) for line in (workspace / "exports" / "ddas_exports.jsonl").read_text().splitlines()
     ]
-    assert log[-1]["gemeentecode"] == "0479" and log[-1]["file"] == out.name
-    counts = log[-1]["counts"]
-    assert set(counts) >= {"vroegsignalen", "vroegsignaalzaken", "contactpogingen"}
-    assert all(v == f"<{MIN_CELL}" or v == "0" or int(v) >= MIN_CELL for v in counts.values())
+    assert log[-1]["gemeentecode"] == "0479" and log[-1]["file"] == out.name and log[-1]["versie"] == "1.2"
+    assert log[-1]["counts"] == counts  # no suppression: the file itself holds every record
+    made = _audit(workspace, "ddas_export")[-1]
+    assert made["username"] == ADMIN and made["result"] == "toegestaan"
+    assert f"vroegsignalen {counts['vroegsignalen']}" in made["detail"] and "versie 1.2" in made["detail"]
     assert f"{counts['vroegsignalen']} vroegsignalen" in " ".join(result.output.split())
-    if refused:
-        gemeente = next(iter(refused))
-        refusal = CliRunner().invoke(
-            app,
-            [
-                "ddas",
-                "-w",
-                str(workspace),
-                "--gemeente",
-                gemeente,
-                "--van",
-                "2026-01-01",
-                "--tot",
-                "2026-06-30",
-            ],
-        )
-        assert refusal.exit_code == 1 and "minder dan 5 huishoudens" in " ".join(refusal.output.split())
+    assert "adressen van inwoners" in " ".join(result.output.split())

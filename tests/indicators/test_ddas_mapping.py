@@ -1,10 +1,10 @@
-"""The DDAS v0.9 export on a few inline rows: which signals are vroegsignalen, how each field maps,
-what a vroegsignaalzaak holds, which requests are refused, and that the privacy check can fail."""
+"""The DDAS export on a few inline rows, in v0.9 and v1.2: which signals are vroegsignalen, how each
+field maps, what a vroegsignaalzaak holds, which requests are refused, how values new in v1.2 go
+into a v0.9 file, and that the privacy check can fail."""
 
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, date, datetime
 
 import duckdb
@@ -17,7 +17,6 @@ from tests.indicators.ddas_checks import personal_data_in, validator
 from warehouse.migrate import migrate
 from warehouse.retention import retention
 
-MIN_CELL = 5
 AS_OF = date(2026, 6, 30)
 CONFIG = DdasConfig(
     version="test",
@@ -170,9 +169,10 @@ def con():
     con.close()
 
 
-def _export(con, van=date(2026, 1, 1), tot=date(2026, 3, 31), gemeente="9999"):
+def _export(con, van=date(2026, 1, 1), tot=date(2026, 3, 31), gemeente="9999", version="0.9"):
+    delivered_at = datetime(2026, 7, 1, tzinfo=UTC)
     return ddas_export(
-        con, gemeente, van, tot, MIN_CELL, retention(), CONFIG, datetime(2026, 7, 1, tzinfo=UTC)
+        con, gemeente, van, tot, retention(), version=version, config=CONFIG, delivered_at=delivered_at
     )
 
 
@@ -267,18 +267,68 @@ def test_vroegsignalen_and_cases_map_what_the_warehouse_holds(con):
         "vroegsignaalzaken": 3,
         "contactpogingen": 4,
         "zaken_met_resultaat": 2,
+        "resultaten_weggelaten": 0,
     }
     # no warehouse key, reference or pseudonym leaves with the file
     keys = {"1000AA", "p1", "p3", "h1", "w1", "D1", "C-1000AA", "d-h1", "hh-", "corp"}
     assert personal_data_in(export.document, {"Dorpsstraat", "Aadorp"}, keys) == []
 
 
-def test_fewer_than_min_cell_households_are_refused_without_saying_how_few(con):
-    # 2026-03-15..31: households 1000AA-5 and 1000AA-6 only
-    with pytest.raises(DdasExportRefused, match="minder dan 5 huishoudens") as refused:
-        _export(con, van=date(2026, 3, 15))
-    numbers = re.findall(r"\d+", re.sub(r"\d{4}-\d{2}-\d{2}", "", str(refused.value)))
-    assert numbers == ["5"]
+def test_v1_2_identifies_each_client_by_address_and_says_which_cases_were_taken_up(con):
+    older = _export(con).document["leveringen"][0]
+    export = _export(con, version="1.2")
+    assert list(validator("1.2").iter_errors(export.document)) == []
+    levering = export.document["leveringen"][0]
+    assert levering["aanleverendeOrganisatie"] == {
+        "naam": "Gemeente Aadorp",
+        "contactpersonen": [{"naam": "Team", "email": "t@aadorp.example"}],
+    }
+    assert [s["client"] for s in levering["vroegsignalen"]] == [{"postcode": "1000AA", "huisnummer": "1"}] * 7
+    # a case the team took up is "Opgepakt" (v0.9 had no such value and left the status out)
+    statuses = {s["ID"]: s.get("status") for s in levering["vroegsignalen"]}
+    assert statuses == {
+        "VS-1": "Opgepakt",
+        "VS-2": "Nog niet opgepakt",
+        "VS-3": "Opgepakt",
+        "VS-4": "Niet opgepakt: herhaalde melding",
+        "VS-5": "Opgepakt",
+        "VS-6": "Niet opgepakt: onterecht signaal",
+        "VS-7": "Nog niet opgepakt",
+    }
+    assert [s.get("status") for s in older["vroegsignalen"]] == [
+        None if v == "Opgepakt" else v for v in statuses.values()
+    ]
+    renamed = [
+        {("datumOpgepakt" if k == "datum_opgepakt" else k): v for k, v in case.items()}
+        for case in older["vroegsignaalzaken"]
+    ]
+    assert levering["vroegsignaalzaken"] == renamed
+    assert export.counts == _export(con).counts
+
+
+def test_small_numbers_are_exported_in_this_record_level_delivery(con):
+    # 2026-03-15..31: households 1000AA-5 and 1000AA-6 only; suppression is for the aggregate reports
+    export = _export(con, van=date(2026, 3, 15), version="1.2")
+    assert export.counts["huishoudens"] == 2
+    assert len(export.document["leveringen"][0]["vroegsignalen"]) == 2
+
+
+def test_values_new_in_v1_2_are_written_as_v0_9_has_them_or_left_out(con):
+    con.execute(
+        "update reg_case_result set eindresultaat = 'Vervolghulp en/of verwijzing'"
+        " where address_key = '1000AA-1' and result_date = '2026-04-10'"
+    )
+    con.execute("update reg_contact_attempt set soort = 'Afspraak op locatie' where soort = 'Huisbezoek'")
+    current, older = _export(con, version="1.2"), _export(con)
+    assert list(validator("0.9").iter_errors(older.document)) == []
+    case, old_case = (
+        current.document["leveringen"][0]["vroegsignaalzaken"][0],
+        older.document["leveringen"][0]["vroegsignaalzaken"][0],
+    )
+    assert case["resultaat"] == "Vervolghulp en/of verwijzing" and "resultaat" not in old_case
+    assert "Afspraak op locatie" in {p["soort"] for p in case["contactpogingen"]}
+    assert "Overige" in {p["soort"] for p in old_case["contactpogingen"]}
+    assert (current.counts["resultaten_weggelaten"], older.counts["resultaten_weggelaten"]) == (0, 1)
 
 
 def test_an_empty_period_is_a_valid_levering_without_records(con):

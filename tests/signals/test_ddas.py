@@ -86,7 +86,7 @@ def test_the_built_in_value_lists_equal_the_schema_and_serve_without_it(tmp_path
     from signals.ddas import VOCABULARY, vocabulary_lists
     from signals.registrations import ddas_vocabulary, not_picked_up_results
 
-    defs = json.loads(schema_path("0.9").read_text(encoding="utf-8"))["$defs"]
+    defs = json.loads(schema_path().read_text(encoding="utf-8"))["$defs"]
     with_schema = vocabulary_lists()
     assert with_schema == {name: tuple(defs[name]["enum"]) for name in VOCABULARY}
     monkeypatch.setenv("VROEG_DDAS_STANDARDS", str(tmp_path / "missing"))
