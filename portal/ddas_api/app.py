@@ -329,7 +329,8 @@ async def _gegevens(request: Request) -> Response:
         request,
         "ddas_gegevens_opgehaald",
         200,
-        f"{_call_words(request)}; peildatum {answer.as_of}; leveringen {counts['leveringen']}; "
+        f"{_call_words(request)}; gemeenten {','.join(lv['gemeentecode'] for lv in answer.leveringen)}; "
+        f"peildatum {answer.as_of}; leveringen op pagina {counts['leveringen']}; "
         f"records op pagina {counts['records']}; zaken op pagina {counts['zaken']}; "
         f"totaal records {paginering['totalRecords']}; pagina's {paginering['totalPages']}",
     )
