@@ -5,7 +5,8 @@ a file whose top level is an array: the whole document, BSNs and names included)
 text is used. A sentence is built from the kind of check that failed, what the schema expects
 (the schema is ours to quote), the JSON type that was found, and the path to the spot: object
 keys only when the schema declares them, list positions counted from 1 like the report's
-record numbers.
+record numbers. A key the delivered object holds beyond the schema is named only when one of
+the DDAS schemas declares that name (then it is the standard's word, not the supplier's).
 """
 
 from __future__ import annotations
@@ -24,11 +25,15 @@ _TYPES = {
 }
 _FORMATS = {
     "date": "een datum als JJJJ-MM-DD",
-    "date-time": "een datum en tijd als JJJJ-MM-DDTHH:MM:SS",
+    "date-time": "een datum en tijd met tijdzone als JJJJ-MM-DDTHH:MM:SSZ",
     "time": "een tijd als HH:MM:SS",
     "email": "een e-mailadres",
 }
 _ENUM_SHOWN = 12
+# The v1.2 client identity (its `oneOf`): what a supplier needs to know whatever went wrong.
+CLIENT_RULE = "een cliënt heeft óf een burgerservicenummer van 9 tekens óf postcode en huisnummer"
+_CLIENT_BSN = "burgerservicenummer"
+_CLIENT_ADDRESS = ("postcode", "huisnummer")
 
 
 def json_type(value: object) -> str:
@@ -87,9 +92,48 @@ def _expected_types(expected: object) -> str:
     return " of ".join(_TYPES.get(str(k), "een ander type") for k in kinds)
 
 
-def _sentence(error: Any) -> str:
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} en {names[-1]}"
+
+
+def _extra_keys(error: Any, declared: frozenset[str]) -> str:
+    """additionalProperties: the keys the schema does not allow here, named when declared."""
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+    extra = [str(k) for k in instance if k not in allowed]
+    named = [k for k in extra if k in declared]
+    if not named:
+        return "bevat een veld dat het DDAS-schema hier niet kent"
+    unnamed = len(extra) - len(named)
+    also = f" (en {unnamed} ander(e) veld(en) buiten het schema)" if unnamed else ""
+    word, which = ("het veld", "dat") if len(named) == 1 else ("de velden", "die")
+    return f"bevat {word} {_names(named)}{also}, {which} het DDAS-schema hier niet kent"
+
+
+def _client_sentence(error: Any, declared: frozenset[str]) -> str:
+    """The v1.2 client `oneOf`: BSN only (of 9 characters), or postcode and huisnummer without BSN."""
+    client = error.instance if isinstance(error.instance, dict) else {}
+    lengths = [e for e in error.context if e.validator in ("minLength", "maxLength")]
+    if lengths:
+        word = "te kort" if lengths[0].validator == "minLength" else "te lang"
+        return f"het burgerservicenummer is {word}; {CLIENT_RULE}"
+    if _CLIENT_BSN in client:
+        others = [str(k) for k in client if k != _CLIENT_BSN and str(k) in declared]
+        if not others:
+            besides = "staat hier ook een ander veld"
+        else:
+            besides = f"{'staat' if len(others) == 1 else 'staan'} hier ook {_names(others)}"
+        return f"naast het burgerservicenummer {besides}; {CLIENT_RULE}"
+    missing = [name for name in _CLIENT_ADDRESS if name not in client]
+    verb = "ontbreekt" if len(missing) == 1 else "ontbreken"
+    return f"{_names(missing)} {verb}; {CLIENT_RULE}" if missing else CLIENT_RULE
+
+
+def _sentence(error: Any, declared: frozenset[str]) -> str:
     """What is wrong at the error's spot, from the validator kind and the schema's own values."""
     kind, expected, instance = error.validator, error.validator_value, error.instance
+    if kind == "oneOf" and error.path and error.path[-1] == "client":
+        return _client_sentence(error, declared)
     match kind:
         case "type":
             return f"verwacht {_expected_types(expected)}, maar gevonden: {json_type(instance)}"
@@ -98,7 +142,7 @@ def _sentence(error: Any) -> str:
             names = ", ".join(missing) or ", ".join(expected)
             return f"verplicht veld ontbreekt: {names}"
         case "additionalProperties" | "unevaluatedProperties":
-            return "bevat een veld dat het DDAS-schema hier niet kent"
+            return _extra_keys(error, declared)
         case "enum":
             values = [str(v) for v in expected]
             shown = ", ".join(f"'{v}'" for v in values[:_ENUM_SHOWN])
@@ -140,12 +184,24 @@ def _order(error: Any) -> tuple[str, ...]:
 def schema_reason(errors: list[Any], version: str, declared: frozenset[str]) -> str:
     """One Dutch sentence for a levering that fails the DDAS schema: how many errors, and the first.
 
-    `declared` is `declared_names(schema)`: the keys a path may name.
+    `declared` is `declared_names(schema)` of every DDAS version: the keys a sentence may name.
     """
     first = sorted(errors, key=_order)[0]
     where = json_path(first.absolute_path, declared)
     count = "1 fout" if len(errors) == 1 else f"{len(errors)} fouten"
     return (
         f"Het bestand voldoet niet aan het DDAS-schema v{version} ({count}); "
-        f"de eerste: bij {where}: {_sentence(first)}."
+        f"de eerste: bij {where}: {_sentence(first, declared)}."
+    )
+
+
+def mixed_versions_reason(
+    version: str, other: str, path: Iterable[object], name: str, declared: frozenset[str]
+) -> str:
+    """A levering read as `version` that also uses `name`, a field name only `other` declares."""
+    where = json_path(path, declared)
+    return (
+        f"Het bestand mengt veldnamen van DDAS v{version} en v{other}: bij {where} staat {name}, "
+        f"een veldnaam uit v{other}, terwijl het bestand verder v{version} volgt. Gebruik in het hele "
+        "bestand de veldnamen van één versie."
     )

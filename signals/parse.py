@@ -217,12 +217,12 @@ def _read_ddas_delivery(data: bytes, file_format: str, contract: FeedContract) -
 
     if file_format != "json":
         raise DeliveryRejected(reasons.DDAS_NOT_JSON)
-    frame, warnings = read_ddas(load_json(data))
+    frame, warnings, findings = read_ddas(load_json(data))
     names = [c for c in frame.columns if c != LINE_NO]
     rows = frame.rename({n: f"c{i}" for i, n in enumerate(names)}).with_columns(
         pl.col(LINE_NO).cast(pl.Int64)
     )
-    parsed = conform(names, rows, pl.DataFrame(schema=LINE_FINDINGS_SCHEMA), file_format, contract, {})
+    parsed = conform(names, rows, findings, file_format, contract, {})
     parsed.warnings_nl.extend(warnings)
     return parsed
 

@@ -158,6 +158,11 @@ ROW_UNREADABLE = (
     "moet helemaal tussen aanhalingstekens staan)."
 )
 RECORD_NOT_OBJECT = "Dit element van de lijst is geen object met kolommen en waarden."
+DDAS_CLIENT_WITHOUT_ADDRESS = (
+    "De cliënt van dit vroegsignaal heeft een burgerservicenummer maar geen postcode en huisnummer: "
+    "zonder adres kan het signaal niet aan een woning in de gemeente worden gekoppeld. Lever de "
+    "cliënt met postcode en huisnummer (in DDAS v1.2 dan zonder burgerservicenummer)."
+)
 CONTROL_CHARACTERS = (
     "De waarde bevat stuurtekens (zoals NUL, ESC, een kleurcode of een regeleinde) die niet in een "
     "waarde horen."

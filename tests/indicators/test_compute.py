@@ -299,4 +299,4 @@ def test_monitor_signals_repeats_reach_and_distributions(con):
     categories = con.execute(
         "select count(distinct category) from agg_indicator where indicator = 'case_results'"
     ).fetchall()[0][0]
-    assert categories == 15  # the whole DDAS EnumEindresultaat, zeros included
+    assert categories == 16  # the whole DDAS EnumEindresultaat (v1.2), zeros included

@@ -386,3 +386,41 @@ def test_only_an_administrator_makes_the_export_audited_and_private(ddas_run, tm
     assert f"vroegsignalen {counts['vroegsignalen']}" in made["detail"] and "versie 1.2" in made["detail"]
     assert f"{counts['vroegsignalen']} vroegsignalen" in " ".join(result.output.split())
     assert "adressen van inwoners" in " ".join(result.output.split())
+
+
+def test_a_v1_2_export_is_taken_in_again_as_the_same_signals_at_the_same_addresses(ddas_run, tmp_path):
+    """Our own v1.2 levering through the intake of another installation: every vroegsignaal loaded,
+    linked to the address the file names, with its partner and amount."""
+    from signals.addresses import load_reference
+    from signals.intake import IncomingFile, ingest_files
+    from signals.pseudonymise import pseudonym_key
+    from warehouse.store import write_session
+
+    region, _, exports, _ = ddas_run
+    document = exports["Zaanstad", "1.2"].document
+    path = tmp_path / "levering.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    incoming = [IncomingFile(path, "zaanoever", "ddas", datetime(2026, 11, 1, 8, tzinfo=UTC))]
+    with write_session(tmp_path / "w.duckdb") as con:
+        load_reference(con, region / "reference")
+        records = ingest_files(con, incoming, tmp_path / "archive", pseudonym_key())
+        staged = con.execute(
+            "select source_ref, address_key, amount_eur, partner_type from stg_ddas order by source_ref"
+        ).fetchall()
+    signals = document["leveringen"][0]["vroegsignalen"]
+    assert records[0].status == "geaccepteerd" and records[0].rows_loaded == len(signals) > 50
+
+    def address_key(client: dict) -> str:
+        parts = [client["postcode"], client["huisnummer"], client.get("huisnummertoevoeging")]
+        return "-".join(p for p in parts if p)
+
+    expected = [
+        (
+            s["ID"],
+            address_key(s["client"]),
+            s["bedrag"],
+            s["signaalpartner"]["type"].lower().replace(" ", "_"),
+        )
+        for s in signals
+    ]
+    assert sorted(staged) == sorted(expected)

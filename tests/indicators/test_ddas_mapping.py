@@ -319,7 +319,14 @@ def test_values_new_in_v1_2_are_written_as_v0_9_has_them_or_left_out(con):
         " where address_key = '1000AA-1' and result_date = '2026-04-10'"
     )
     con.execute("update reg_contact_attempt set soort = 'Afspraak op locatie' where soort = 'Huisbezoek'")
+    # a status received in a v1.2 levering (D1 at 1000AA-3, VS-4)
+    con.execute(
+        "update stg_ddas set partner_status = 'al_bekend_bij_schuldhulpverlening' where source_ref = 'D1'"
+    )
     current, older = _export(con, version="1.2"), _export(con)
+    statuses = [s.get("status") for s in current.document["leveringen"][0]["vroegsignalen"]]
+    assert statuses[3] == "Inwoner al bekend bij schuldhulpverlening"
+    assert "status" not in older.document["leveringen"][0]["vroegsignalen"][3]
     assert list(validator("0.9").iter_errors(older.document)) == []
     case, old_case = (
         current.document["leveringen"][0]["vroegsignaalzaken"][0],
