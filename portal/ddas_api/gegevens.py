@@ -40,6 +40,7 @@ from pathlib import Path
 from jsonschema import Draft202012Validator, FormatChecker
 
 from indicators.ddas import DdasExportRefused, ddas_config
+from portal.cache import file_version
 from portal.ddas_api import problems
 from portal.ddas_api.config import DdasApiConfig
 from portal.ddas_api.export import export_levering
@@ -201,14 +202,10 @@ class AnswerCache:
 
     @staticmethod
     def key(warehouse: Path, request: GegevensRequest) -> tuple:
-        stat = warehouse.stat()
-        return (
-            stat.st_mtime_ns,
-            stat.st_size,
-            request.van,
-            request.tot,
-            (request.organisation or "").casefold(),
-        )
+        """The warehouse file's version (portal/cache.py: the nightly run replaces the file), the period
+        and the organisation."""
+        organisation = (request.organisation or "").casefold()
+        return (file_version(warehouse), request.van, request.tot, organisation)
 
     def get(self, key: tuple) -> Answer | None:
         with self._lock:
