@@ -163,6 +163,11 @@ def audit_call(request: Request, action: str, status: int, detail: str = "") -> 
         con.close()
 
 
+async def audit_later(request: Request, action: str, status: int, detail: str = "") -> None:
+    """audit_call off the event loop (it waits for portal.sqlite's write lock)."""
+    await run_in_threadpool(audit_call, request, action, status, detail)
+
+
 def _refusal_action(request: Request) -> str:
     return "ddas_token_geweigerd" if _inner_path(request.scope) == "/token" else "ddas_verzoek_geweigerd"
 
@@ -185,7 +190,7 @@ def create_api(workspace: Path, state_path: Path, config: DdasApiConfig | None =
         words = "; ".join(
             p for p in (exc.fsc_code or exc.problem, exc.audit_words, _call_words(request)) if p
         )
-        audit_call(request, _refusal_action(request), exc.status, words)
+        await audit_later(request, _refusal_action(request), exc.status, words)
         return exc.response(_route(request))
 
     @api.exception_handler(StarletteHTTPException)
@@ -261,9 +266,9 @@ async def _token(request: Request) -> Response:
         await form.close()
     request.state.ddas_client = client
     if response.status_code == 200:
-        audit_call(request, "ddas_token_uitgegeven", 200, "scope read")
+        await audit_later(request, "ddas_token_uitgegeven", 200, "scope read")
     else:
-        audit_call(request, "ddas_token_geweigerd", response.status_code, oauth.error_code(response))
+        await audit_later(request, "ddas_token_geweigerd", response.status_code, oauth.error_code(response))
     return response
 
 
@@ -325,7 +330,7 @@ async def _gegevens(request: Request) -> Response:
         )
     answer = await run_in_threadpool(_answer, api, warehouse, asked)
     found, paginering, counts = gegevens.page_of(answer, asked.page, asked.page_size)
-    audit_call(
+    await audit_later(
         request,
         "ddas_gegevens_opgehaald",
         200,

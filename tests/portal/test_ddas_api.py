@@ -718,3 +718,14 @@ def test_the_command_line_adds_lists_and_revokes_clients(tmp_path):
     assert (
         runner.invoke(app, ["portal", "ddas-client", "revoke", client_id, "-w", str(tmp_path)]).exit_code == 1
     )
+
+
+def test_every_audit_action_of_the_api_has_a_dutch_label(site):
+    """The API audits through its own helpers (app.py audit_call), which the scan of
+    tests/portal/test_audit_labels.py does not see: the lines written by this module's calls are
+    checked here (this test runs last in the module)."""
+    from portal import dutch
+
+    actions = {line["action"] for line in audit_lines(site) if line["action"].startswith("ddas_")}
+    assert {"ddas_token_uitgegeven", "ddas_gegevens_opgehaald", "ddas_verzoek_geweigerd"} <= actions
+    assert actions <= set(dutch.AUDIT_ACTIONS), actions - set(dutch.AUDIT_ACTIONS)
