@@ -1,4 +1,4 @@
-"""`vroeg portal`: serve the web portal, add accounts and supplier API tokens."""
+"""`vroeg portal`: serve the web portal, add accounts, supplier API tokens and DDAS API clients."""
 
 from __future__ import annotations
 
@@ -14,6 +14,10 @@ user_app = typer.Typer(help="Accounts van het portaal.", no_args_is_help=True)
 token_app = typer.Typer(help="API-sleutels voor leveranciers.", no_args_is_help=True)
 portal_app.add_typer(user_app, name="user")
 portal_app.add_typer(token_app, name="token")
+ddas_client_app = typer.Typer(
+    help="Clients van de DDAS-API (het CBS haalt vroegsignalen op).", no_args_is_help=True
+)
+portal_app.add_typer(ddas_client_app, name="ddas-client")
 console = Console()
 
 WorkspaceOpt = Annotated[
@@ -157,3 +161,70 @@ def audit_check(workspace: WorkspaceOpt = Path("data/demo")) -> None:
         + (f" ({status['unchained']} van vóór de controle niet meegeteld)" if status["unchained"] else "")
         + f". Controlegetal van de laatste regel: {status['last_hash']}"
     )
+
+
+@ddas_client_app.command("add")
+def ddas_client_add(
+    label: Annotated[str, typer.Option(help="What the client is for, e.g. 'CBS productie'.")],
+    workspace: WorkspaceOpt = Path("data/demo"),
+) -> None:
+    """Make a DDAS API client; its secret is shown once and stored only as a hash."""
+    from portal import state
+    from portal.ddas_api.clients import ClientError, create_client
+    from warehouse.workspace import Workspace
+
+    ws = Workspace(workspace.resolve())
+    ws.root.mkdir(parents=True, exist_ok=True)
+    con = state.open_state(ws.portal_state)
+    try:
+        client_id, secret = create_client(con, label, by="cli")
+    except ClientError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    finally:
+        con.close()
+    console.print(
+        f"DDAS-client {client_id} aangemaakt. Het geheim (bewaar het nu; het wordt niet opnieuw getoond):"
+    )
+    console.print(secret, markup=False, highlight=False, soft_wrap=True)
+
+
+@ddas_client_app.command("list")
+def ddas_client_list(workspace: WorkspaceOpt = Path("data/demo")) -> None:
+    """List the DDAS API clients (never their secrets)."""
+    from portal import state
+    from warehouse.workspace import Workspace
+
+    con = state.open_state(Workspace(workspace.resolve()).portal_state)
+    try:
+        clients = state.ddas_clients(con)
+    finally:
+        con.close()
+    for c in clients:
+        revoked = f", ingetrokken {c['revoked_at']} door {c['revoked_by']}" if c["revoked_at"] else ""
+        console.print(
+            f"{c['client_id']}  {c['label']}  (aangemaakt {c['created_at']}{revoked})", markup=False
+        )
+    if not clients:
+        console.print("Nog geen DDAS-clients.")
+
+
+@ddas_client_app.command("revoke")
+def ddas_client_revoke(
+    client_id: Annotated[str, typer.Argument(help="The client id (ddas-...).")],
+    workspace: WorkspaceOpt = Path("data/demo"),
+) -> None:
+    """Revoke a DDAS API client: its access tokens stop working at once."""
+    from portal import state
+    from portal.ddas_api.clients import ClientError, revoke_client
+    from warehouse.workspace import Workspace
+
+    con = state.open_state(Workspace(workspace.resolve()).portal_state)
+    try:
+        revoke_client(con, client_id, by="cli")
+    except ClientError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    finally:
+        con.close()
+    console.print(f"DDAS-client {client_id} ingetrokken.")

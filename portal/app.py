@@ -2,7 +2,8 @@
 
 `create_app(workspace)` builds the app; `vroeg portal` serves it with uvicorn. The pages of each role
 live in their own module (login, coordinator and household_forms, supplier, evaluator, administrator), all
-rendered through portal/pages.py; this module wires them together.
+rendered through portal/pages.py; this module wires them together. The DDAS pull API for CBS is a
+sub-application of its own (portal/ddas_api/), mounted at /api/ddas/v1.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from portal import (
 )
 from portal.audit_context import AuditContext
 from portal.body_limit import BodyLimit
+from portal.ddas_api import admin as ddas_admin
+from portal.ddas_api.app import create_api as create_ddas_api
+from portal.ddas_api.openapi import BASE_PATH as DDAS_API
 from portal.pages import templates
 from portal.security import CurrentUser, LoginRequired
 from portal.security_config import security_config
@@ -94,6 +98,8 @@ def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
         return RedirectResponse("/inloggen", status_code=303)
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    # The DDAS pull API for CBS: its own app, errors and OpenAPI document (portal/ddas_api/).
+    app.mount(DDAS_API, create_ddas_api(app.state.workspace.root, app.state.state_path), name="ddas_api")
     app.include_router(login.router)
     app.include_router(worklist.router)
     app.include_router(coordinator.router)
@@ -101,6 +107,7 @@ def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
     app.include_router(supplier.router)
     app.include_router(evaluator.router)
     app.include_router(administrator.router)
+    app.include_router(ddas_admin.router)
     app.include_router(subject_access.router)
     app.include_router(public.router)
     _add_base_routes(app)

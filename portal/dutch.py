@@ -86,6 +86,15 @@ AUDIT_ACTIONS = {
     "levering_geweigerd": "levering geweigerd",
     "inzage_opgevraagd": "inzage opgevraagd",
     "auditketen_gecontroleerd": "auditlog op wijzigingen gecontroleerd",
+    # the DDAS pull API for CBS (portal/ddas_api/)
+    "ddas_token_uitgegeven": "DDAS-API: access token uitgegeven",
+    "ddas_token_geweigerd": "DDAS-API: access token geweigerd",
+    "ddas_gegevens_opgehaald": "DDAS-API: vroegsignalen opgehaald",
+    "ddas_verzoek_geweigerd": "DDAS-API: verzoek geweigerd",
+    "ddas_openapi_opgehaald": "DDAS-API: beschrijving (OpenAPI) opgehaald",
+    "ddas_clients_bekeken": "DDAS-clients bekeken",
+    "ddas_client_aangemaakt": "DDAS-client aangemaakt",
+    "ddas_client_ingetrokken": "DDAS-client ingetrokken",
 }
 
 

@@ -3,6 +3,7 @@
 - store.py: opening the file, its tables and append-only triggers, in-place migrations;
 - logins.py: accounts, sessions, supplier API tokens;
 - audit_log.py: the audit log;
+- ddas_clients.py: the DDAS pull API's clients and access tokens;
 - registrations.py: what a team registered (contact attempts, results, assignments, lane
   overrides) and withdrawals.
 
@@ -20,6 +21,16 @@ from portal.state.audit_log import (
     chain_status,
     request_defaults,
     verify_audit_chain,
+)
+from portal.state.ddas_clients import (
+    DdasClient,
+    DdasToken,
+    add_ddas_client,
+    add_ddas_token,
+    ddas_client,
+    ddas_clients,
+    ddas_token,
+    revoke_ddas_client,
 )
 from portal.state.logins import (
     Account,
@@ -70,6 +81,8 @@ __all__ = [
     "REFUSED",
     "REGISTRATION_IDS",
     "Account",
+    "DdasClient",
+    "DdasToken",
     "account_by_name",
     "accounts",
     "add_account",
@@ -78,6 +91,8 @@ __all__ = [
     "add_case_result",
     "add_code_failure",
     "add_contact_attempt",
+    "add_ddas_client",
+    "add_ddas_token",
     "add_lane_override",
     "add_recovery_codes",
     "add_session",
@@ -87,6 +102,9 @@ __all__ = [
     "audit_entries",
     "chain_status",
     "claim_totp_step",
+    "ddas_client",
+    "ddas_clients",
+    "ddas_token",
     "end_account_sessions",
     "end_session",
     "household_registrations",
@@ -96,6 +114,7 @@ __all__ = [
     "registration",
     "request_defaults",
     "revoke_api_token",
+    "revoke_ddas_client",
     "session_account",
     "set_active",
     "set_password_hash",

@@ -69,6 +69,32 @@ create table if not exists api_token_revocation (
     revoked_by      text not null
 );
 
+-- Clients of the DDAS pull API (portal/ddas_api/): CBS's systems, each with its own secret, kept
+-- only as an Argon2 hash. A client is never changed or deleted; revoking it adds a row below.
+create table if not exists ddas_client (
+    client_id       text primary key,
+    label           text not null,
+    secret_hash     text not null,
+    created_at      text not null,
+    created_by      text not null
+);
+
+create table if not exists ddas_client_revocation (
+    client_id       text primary key references ddas_client (client_id),
+    revoked_at      text not null,
+    revoked_by      text not null
+);
+
+-- The DDAS API's access tokens: opaque random strings, stored only as their SHA-256, with the
+-- moment they stop working. Not append-only: expired tokens may be deleted.
+create table if not exists ddas_access_token (
+    token_hash      text primary key,
+    client_id       text not null references ddas_client (client_id),
+    scope           text not null,
+    issued_at       text not null,
+    expires_at      text not null
+);
+
 -- The second factor's recovery codes: only their Argon2 hashes; a used one keeps its row (used_at).
 -- An administrator's reset of the second factor deletes them.
 create table if not exists recovery_code (
@@ -222,6 +248,8 @@ APPEND_ONLY = (
     "lane_override",
     "withdrawal",
     "api_token_revocation",
+    "ddas_client",
+    "ddas_client_revocation",
 )
 
 

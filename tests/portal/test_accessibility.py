@@ -70,6 +70,7 @@ PAGES = (
     Page("beheer-accounts", "admin", "/beheer/accounts", "/beheer/accounts"),
     Page("beheer-audit", "admin", "/beheer/audit", "/beheer/audit"),
     Page("beheer-runs", "admin", "/beheer/runs", "/beheer/runs"),
+    Page("beheer-ddas-clients", "admin", "/beheer/ddas-clients", "/beheer/ddas-clients"),
     Page(
         "beheer-deactiveren",
         "admin",
@@ -106,6 +107,13 @@ NOT_PAGES = {
     # The same confirmation page (confirm.html) as the three beheer-* account pages above; it needs
     # a live token.
     "/beheer/api-sleutels/intrekken",
+    # The same confirmation page again, for a live DDAS API client (tests/portal/test_ddas_api.py
+    # goes through it).
+    "/beheer/ddas-clients/intrekken",
+    # The DDAS API (a mounted sub-application, portal/ddas_api/) answers JSON, never a page.
+    "/api/ddas/v1/openapi.json",
+    "/api/ddas/v1/gegevens",
+    "/api/ddas/v1/token",
 }
 
 # Checks a page is known to fail, with the reason: (check, page name) → reason. Empty: every

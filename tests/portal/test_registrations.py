@@ -252,6 +252,8 @@ def test_the_audit_log_and_registrations_cannot_be_changed_or_erased(portal_work
         state.add_api_token(con, "vroeg_append_only_test", "zaanoever", "test")
         token_id = max(t["token_id"] for t in state.api_tokens(con) if t["label"] == "test")
         state.revoke_api_token(con, token_id, "test")
+        state.add_ddas_client(con, "ddas-append-only-test", "test", "not-a-hash", "test")
+        state.revoke_ddas_client(con, "ddas-append-only-test", "test")
         for table in state.APPEND_ONLY:
             for statement in (f"update {table} set rowid = rowid", f"delete from {table}"):  # noqa: S608
                 try:
