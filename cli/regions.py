@@ -21,13 +21,12 @@ RegionsOpt = Annotated[
         "--regions", help="Het regiobestand (zie config/regions.example.yaml).", envvar="VROEG_REGIONS"
     ),
 ]
-STATUS_WORDS = {"ok": "geslaagd", "partial": "deels geslaagd", "failed": "mislukt", "running": "bezig"}
 
 
 def _load(path: Path):
     from pydantic import ValidationError
 
-    from flows.regions import load_regions
+    from warehouse.regions import load_regions
 
     try:
         return load_regions(path)
@@ -39,7 +38,7 @@ def _load(path: Path):
 @regions_app.command("check")
 def check(regions: RegionsOpt = Path("config/regions.yaml")) -> None:
     """Check every region: its configuration folder, its teams' gemeenten and its key file."""
-    from flows.regions import check_region
+    from warehouse.regions import check_region
 
     config = _load(regions)
     problems = [p for region in config.regions for p in check_region(region)]
@@ -53,7 +52,8 @@ def check(regions: RegionsOpt = Path("config/regions.yaml")) -> None:
 @regions_app.command("deploy")
 def deploy(regions: RegionsOpt = Path("config/regions.yaml")) -> None:
     """Register every region's nightly (and monthly model training) on the work pool of the file."""
-    from flows.regions import check_region, deploy_regions
+    from flows.regions import deploy_regions
+    from warehouse.regions import check_region
 
     if not os.environ.get("PREFECT_API_URL"):
         console.print(
@@ -76,7 +76,8 @@ def deploy(regions: RegionsOpt = Path("config/regions.yaml")) -> None:
 @regions_app.command("status")
 def status(regions: RegionsOpt = Path("config/regions.yaml")) -> None:
     """Every region's latest run: peildatum, status, duration and warnings (from its run history)."""
-    from flows.regions import region_status
+    from portal.dutch import run_words
+    from warehouse.regions import region_status
 
     config = _load(regions)
     table = Table(title="Regio's: de laatste run")
@@ -87,7 +88,7 @@ def status(regions: RegionsOpt = Path("config/regions.yaml")) -> None:
         table.add_row(
             row["name"],
             row["as_of_date"].strftime("%d-%m-%Y") if row["as_of_date"] else "nog geen run",
-            STATUS_WORDS.get(row["status"], row["status"] or ""),
+            run_words(row["status"]),
             seconds,
             "\n".join(row["warnings"]) or "",
         )

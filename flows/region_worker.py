@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flows.regions import REGION_ENV
+from warehouse.regions import REGION_ENV
 
 # The project's packages whose module-level caches may hold one region's configuration.
 PACKAGES = ("signals", "rules", "lists", "indicators", "warehouse", "flows", "evaluation", "portal")

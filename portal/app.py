@@ -22,6 +22,7 @@ from portal import (
     household_forms,
     login,
     public,
+    regions_page,
     state,
     subject_access,
     supplier,
@@ -73,6 +74,8 @@ def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
     app.state.templates = templates()
     # Failed log-ins counted in memory, per app: portal/throttle.py.
     app.state.login_throttle = LoginThrottle(security_config().login)
+    # Only the regions' administrators' portal has a regions file (portal/regions_page.py).
+    app.state.regions_file = regions_page.regions_file()
     state.open_state(app.state.state_path).close()
 
     # Added before the security headers, so it runs inside them: its 413 carries them too, and so
@@ -109,6 +112,7 @@ def create_app(workspace: Path, secure_cookie: bool = True) -> FastAPI:
     app.include_router(administrator.router)
     app.include_router(ddas_admin.router)
     app.include_router(subject_access.router)
+    app.include_router(regions_page.router)
     app.include_router(public.router)
     _add_base_routes(app)
     return app

@@ -4,6 +4,7 @@ server, one region with a corrupt inbox — the other two get their lists, each 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -77,13 +78,13 @@ def _wait_final(run_ids: list, timeout: float) -> dict:
 
 
 def test_three_regions_on_two_workers_one_failing_do_not_stop_each_other(
-    prefect_server, tiny_region, tmp_path
+    prefect_server, tiny_region, tmp_path, monkeypatch
 ):
     from prefect.client.orchestration import get_client
     from prefect.deployments import run_deployment
 
     from cli.main import app
-    from flows.regions import load_regions
+    from warehouse.regions import load_regions
 
     path = _regions(tiny_region, tmp_path)
     env = {**os.environ, "PREFECT_API_URL": prefect_server}
@@ -166,7 +167,27 @@ def test_three_regions_on_two_workers_one_failing_do_not_stop_each_other(
     status = CliRunner().invoke(app, ["regions", "status", "--regions", str(path)], env=env)
     assert status.exit_code == 0, status.output
     text = " ".join(status.output.split())
-    assert "Regio Noord" in text and "Regio Kapot" in text and "geslaagd" in text
+    assert "Regio Noord" in text and "Regio Kapot" in text and "gelukt" in text and "mislukt" in text
+
+    # the regions' administrators' portal (started with the regions file) shows the same
+    from portal import accounts, state
+    from tests.portal.conftest import PASSWORD, login, make_client
+
+    admin_workspace = tmp_path / "beheer"
+    admin_workspace.mkdir()
+    con = state.open_state(admin_workspace / "portal.sqlite")
+    try:
+        accounts.create_account(con, "beheerder-regios", "administrator", PASSWORD, by="test")
+    finally:
+        con.close()
+    monkeypatch.setenv("VROEG_REGIONS", str(path))
+    client = make_client(admin_workspace)
+    login(client, "beheerder-regios")
+    page = client.get("/beheer/regios")
+    assert page.status_code == 200
+    shown = " ".join(re.sub(r"<[^>]+>", " ", page.text).split())
+    assert "Regio Noord" in shown and "Regio Zuid" in shown and "Regio Kapot" in shown
+    assert shown.count("gelukt") >= 2 and "mislukt" in shown
 
 
 def _pseudonyms(workspace: Path) -> set[str]:
@@ -187,7 +208,7 @@ def test_one_long_lived_worker_runs_many_regions_each_with_its_own_config_and_ke
     from prefect.deployments import run_deployment
 
     from cli.main import app
-    from flows.regions import load_regions, region_status
+    from warehouse.regions import load_regions, region_status
 
     pool = "vroeg-regios-een-proces"
     path = _regions(tiny_region, tmp_path, pool=pool, codes=("noord", "zuid"))

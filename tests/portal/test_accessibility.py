@@ -70,6 +70,7 @@ PAGES = (
     Page("beheer-accounts", "admin", "/beheer/accounts", "/beheer/accounts"),
     Page("beheer-audit", "admin", "/beheer/audit", "/beheer/audit"),
     Page("beheer-runs", "admin", "/beheer/runs", "/beheer/runs"),
+    Page("beheer-regios", "admin", "/beheer/regios", "/beheer/regios"),
     Page("beheer-ddas-clients", "admin", "/beheer/ddas-clients", "/beheer/ddas-clients"),
     Page(
         "beheer-deactiveren",
