@@ -70,14 +70,20 @@ def _steps(warehouse: Path) -> dict[str, float]:
     return {"flow_body_seconds": round(flow, 2), **{f"step_{s}_seconds": round(d, 2) for s, d in rows}}
 
 
-def measure(template: Path, workdir: Path) -> dict:
-    ws = workdir / "nightly"
+def prepare_workspace(template: Path, ws: Path) -> None:
+    """A region workspace from the template: its warehouse (history taken in, the last week held
+    back), reference and registration files, an empty inbox."""
     shutil.rmtree(ws, ignore_errors=True)
     (ws / "models").mkdir(parents=True)
     shutil.copyfile(template / "warehouse.duckdb", ws / "warehouse.duckdb")
     shutil.copytree(template / "region" / "reference", ws / "reference")
     shutil.copytree(template / "region" / "registraties", ws / "registraties")
     (ws / "inbox").mkdir()
+
+
+def measure(template: Path, workdir: Path) -> dict:
+    ws = workdir / "nightly"
+    prepare_workspace(template, ws)
     env = bench_env(CACHE / "prefect-home")
     log = workdir / "nightly.log"
     first_as_of = (END_DATE - timedelta(days=7)).isoformat()

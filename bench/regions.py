@@ -36,7 +36,7 @@ from pathlib import Path
 import yaml
 
 from bench.__main__ import machine, versions
-from bench.nightly import _fill_inbox, _free_port, bench_env, run_timed
+from bench.nightly import _fill_inbox, _free_port, bench_env, prepare_workspace, run_timed
 from bench.world import BENCH_KEY, CACHE, END_DATE, SCALES, build_world, template_dir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,12 +60,7 @@ def _base(template: Path, work: Path, env: dict[str, str]) -> Path:
     base = work / "base"
     if (base / "DONE").exists():
         return base
-    shutil.rmtree(base, ignore_errors=True)
-    (base / "models").mkdir(parents=True)
-    shutil.copyfile(template / "warehouse.duckdb", base / "warehouse.duckdb")
-    shutil.copytree(template / "region" / "reference", base / "reference")
-    shutil.copytree(template / "region" / "registraties", base / "registraties")
-    (base / "inbox").mkdir()
+    prepare_workspace(template, base)
     first_as_of = (END_DATE - timedelta(days=7)).isoformat()
     run_timed([_vroeg(), "nightly", "-w", str(base), "--as-of", first_as_of], env, work / "base.log")
     (base / "DONE").write_text("")

@@ -12,6 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from signals.registry import config_dir
 
 
+def checked_limits(lines: tuple[str, ...]) -> tuple[str, ...]:
+    """`lines` if each is limits notation ("N/period"); raises ValueError on anything else."""
+    for line in lines:
+        parse_many(line)
+    return lines
+
+
 class SecondFactorConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -31,9 +38,7 @@ class LoginConfig(BaseModel):
     @field_validator("failures_per_account_and_ip", "failures_per_ip")
     @classmethod
     def _limits_notation(cls, lines: tuple[str, ...]) -> tuple[str, ...]:
-        for line in lines:
-            parse_many(line)  # raises ValueError on anything but "N/period"
-        return lines
+        return checked_limits(lines)
 
 
 class SessionConfig(BaseModel):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from limits import parse_many
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from portal.security_config import checked_limits
 from signals.registry import config_dir
 
 CONFIG_FILE = "ddas_api.yaml"
@@ -30,9 +30,7 @@ class RateLimits(BaseModel):
     @field_validator("per_client", "token_per_ip")
     @classmethod
     def _limits_notation(cls, lines: tuple[str, ...]) -> tuple[str, ...]:
-        for line in lines:
-            parse_many(line)  # raises ValueError on anything but "N/period"
-        return lines
+        return checked_limits(lines)
 
 
 class DdasApiConfig(BaseModel):
