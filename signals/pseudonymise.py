@@ -21,6 +21,11 @@ class MissingKey(RuntimeError):
 DEMO_KEY_FILE = ".pseudonym.key"
 
 
+def long_enough(key: str | None) -> bool:
+    """A key of at least 16 characters (security, not policy)."""
+    return bool(key) and len(key) >= 16
+
+
 def pseudonym_key(workspace_root: Path | None = None) -> bytes:
     """The key from the environment; for a demo workspace, its own key file next to it.
 
@@ -34,7 +39,7 @@ def pseudonym_key(workspace_root: Path | None = None) -> bytes:
         key_file = str(demo) if demo.exists() else None
     if not value and key_file:
         value = Path(key_file).read_text(encoding="utf-8").strip()
-    if not value or len(value) < 16:
+    if not long_enough(value):
         raise MissingKey(
             "Set VROEG_PSEUDONYM_KEY (at least 16 characters) or VROEG_PSEUDONYM_KEY_FILE: "
             "BSNs are pseudonymised at intake with this key."

@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from signals.pseudonymise import long_enough
 from signals.registry import safe_id
 
 # A region's nightly when the file names none: 02:00 Europe/Amsterdam (flows/deploy.py NIGHTLY_CRON).
@@ -114,7 +115,7 @@ def check_region(region: Region) -> list[str]:
     else:
         if region.key_file.stat().st_mode & 0o077:
             problems.append(f"{region.code}: het sleutelbestand is leesbaar voor anderen (maak het 0600)")
-        if len(region.key_file.read_text(encoding="utf-8").strip()) < 16:
+        if not long_enough(region.key_file.read_text(encoding="utf-8").strip()):
             problems.append(f"{region.code}: de sleutel is korter dan 16 tekens")
     return problems
 
