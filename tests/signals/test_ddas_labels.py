@@ -29,12 +29,6 @@ def test_the_version_file_is_the_difference_between_the_two_schemas():
         assert {v for v in new_in_current(enum).values() if v is not None} <= older[enum]
 
 
-def test_the_built_in_value_lists_are_the_current_schemas():
-    from signals.ddas import _vocabulary
-
-    assert {k: set(v) for k, v in _vocabulary(None).items()} == _enums(CURRENT)
-
-
 def test_a_v0_9_file_holds_only_v0_9_values():
     older, current = _enums("0.9"), _enums(CURRENT)
     for enum in LISTS:
