@@ -201,10 +201,13 @@ def run(args: argparse.Namespace) -> dict:
                         "select household_id from fct_list_entry where wijkteam = ? order by rank", [team]
                     ).fetchall()
                 ]
+                years = [
+                    y for (y,) in con.execute("select distinct year from agg_indicator order by 1").fetchall()
+                ]
             finally:
                 con.close()
             result["portal"] = portal.measure(
-                work, team, households, clients=args.portal_clients, seconds=args.portal_seconds
+                work, team, households, clients=args.portal_clients, seconds=args.portal_seconds, years=years
             )
             _log(f"portal: list {result['portal']['list_page']}")
     finally:

@@ -80,6 +80,7 @@ def run(db: Path, workdir: Path, as_of: date) -> dict:
     from flows.nightly import staged_lists  # noqa: F401 - the flows import cleanly (sanity)
     from indicators.compute import compute_indicators
     from indicators.config import indicator_config
+    from indicators.report import store_reports
     from lists.build import build_lists
     from lists.export import export_lists
     from rules.engine import apply_rules
@@ -183,9 +184,12 @@ def run(db: Path, workdir: Path, as_of: date) -> dict:
         rec["rows_in"] = rec["rows_out"] = sum(per_team.values())
         rec["teams"] = len(per_team)
 
-    with stage("indicators") as rec:
+    with stage("indicators") as rec:  # as the nightly's step: the figures, then the reports drawn
         con = connect(db)
         result = compute_indicators(con, as_of, indicator_config(), retention())
+        drawn_at = time.perf_counter()
+        rec["reports_drawn"] = store_reports(con, indicator_config())
+        rec["reports_seconds"] = round(time.perf_counter() - drawn_at, 3)
         con.close()
         rec["rows_out"] = result.rows
         rec["rows_in"] = stages["scan_floor"]["rows_in"]

@@ -70,6 +70,8 @@ COLUMN_RULES = {
     "supplier_code": _SUPPLIER,
     "delivery_id": _SUFFIX,
     "person_pseudonym": _SUFFIX,
+    # pii_contact's key of its delivered row, made again from the copy's delivery id
+    "row_key": "contact_row_key(" + _SUFFIX.format(c="t.delivery_id") + ", t.line_no)",
 }
 REPLICATED = (
     "ref_address",

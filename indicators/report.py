@@ -9,6 +9,7 @@ portal's evaluator page (`render_body`) and written as a standalone file (`rende
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -358,6 +359,48 @@ def render_report(
         as_of=as_of,
         body=Markup(render_body(con, year, config)),
     )
+
+
+# What a body is drawn by: these files and the indicator configuration (report_inputs).
+_RENDERER = ("report.py", "overview.py", "tables.py", "templates/report_body.html")
+
+
+def report_inputs(con: duckdb.DuckDBPyConnection, year: int, config: IndicatorConfig) -> str:
+    """A fingerprint of everything render_body(year) depends on (SHA-256, hex)."""
+    digest = hashlib.sha256(config.model_dump_json().encode())
+    for name in _RENDERER:
+        digest.update(resources.files("indicators").joinpath(name).read_bytes())
+    (figures,) = con.execute(
+        "select coalesce(sum(hash(a)), 0)::varchar from agg_indicator as a where year in (?, ?)",
+        [year, config.baseline_year],
+    ).fetchall()[0]
+    for part in (figures, repr(overview.first_dates(con)), closing_nl(con, year)):
+        digest.update(b"\0" + part.encode())
+    return digest.hexdigest()
+
+
+def store_reports(con: duckdb.DuckDBPyConnection, config: IndicatorConfig) -> list[int]:
+    """Draw the report body of every stored year whose inputs changed since it was drawn, and keep
+    it in rpt_indicator_report for the portal (bodies of years no longer stored go). Returns the
+    years drawn: after a regular night the open years; the closed ones stay as they were."""
+    con.execute("delete from rpt_indicator_report where year not in (select year from agg_indicator)")
+    drawn = dict(con.execute("select year, inputs_sha256 from rpt_indicator_report").fetchall())
+    redrawn = []
+    for year in stored_years(con):  # at most the retained years, about ten
+        inputs = report_inputs(con, year, config)
+        if drawn.get(year) == inputs:
+            continue
+        body = render_body(con, year, config)
+        con.execute("delete from rpt_indicator_report where year = ?", [year])
+        con.execute("insert into rpt_indicator_report values (?, ?, ?, now())", [year, inputs, body])
+        redrawn.append(year)
+    return redrawn
+
+
+def stored_body(con: duckdb.DuckDBPyConnection, year: int) -> str | None:
+    """The body the nightly drew for `year` (store_reports); None when there is none."""
+    rows = con.execute("select body_html from rpt_indicator_report where year = ?", [year]).fetchall()
+    return rows[0][0] if rows else None
 
 
 def stored_years(con: duckdb.DuckDBPyConnection) -> list[int]:

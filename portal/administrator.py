@@ -57,14 +57,14 @@ def audit_log(
 
 @router.get("/beheer/runs")
 def runs(request: Request, user: CurrentUser):
+    from portal.cache import reading
     from warehouse.runs import last_runs
-    from warehouse.store import read_only
 
     require_role(user, "administrator")
     ws: Workspace = request.app.state.workspace
     found = []
     if ws.warehouse.exists():
-        with read_only(ws.warehouse) as con:
+        with reading(ws.warehouse) as con:
             found = last_runs(con, 20)
     return render(request, "runs.html", user, runs=found)
 

@@ -11,15 +11,24 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TypeVar
+
+import duckdb
+
+from warehouse.store import SharedReader, file_version
 
 T = TypeVar("T")
 
 
-def file_version(path: Path) -> tuple[int, int, int]:
-    stat = path.stat()
-    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+_reader = SharedReader()
+
+
+def reading(path: Path) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+    """A read-only cursor on the live warehouse's current version (warehouse/store.py SharedReader):
+    every portal read goes through this one, so the file is opened once per version."""
+    return _reader.cursor(path)
 
 
 class VersionCache:

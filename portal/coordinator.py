@@ -19,8 +19,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from lists.placement import place
+from lists.status import registrations_stamp
 from portal import reads, state
-from portal.cache import VersionCache
+from portal.cache import VersionCache, reading
 from portal.dutch import address_line, scorecard_name, total_points
 from portal.form_checks import SAVED, Form, event_dates, follow_up_dates, forms_config
 from portal.pages import render
@@ -29,7 +30,6 @@ from rules.lanes import default_lanes
 from rules.risk_statement import risk_statement
 from signals.registrations import ddas_vocabulary
 from signals.registry import safe_id, teams
-from warehouse.store import read_only
 from warehouse.workspace import Workspace
 
 router = APIRouter()
@@ -60,7 +60,7 @@ def _no_list() -> HTTPException:
 
 
 def _read_list(ws: Workspace, team: str) -> tuple[date | None, str | None, list[dict]]:
-    with read_only(ws.warehouse) as wh:
+    with reading(ws.warehouse) as wh:
         as_of = reads.latest_as_of(wh)
         if as_of is None:
             return None, None, []
@@ -97,7 +97,7 @@ def team_list_xlsx(request: Request, team: str, user: CurrentUser, con: StateDB)
     ws = _ws(request)
     if not ws.warehouse.exists():
         raise _no_list()
-    with tempfile.TemporaryDirectory(prefix="vroeg-export-") as tmp, read_only(ws.warehouse) as wh:
+    with tempfile.TemporaryDirectory(prefix="vroeg-export-") as tmp, reading(ws.warehouse) as wh:
         as_of = reads.latest_as_of(wh)
         if as_of is None:
             raise _no_list()
@@ -157,25 +157,41 @@ def explain(entry: dict, rule_hits: list[dict], eviction_stage: str | None) -> d
     }
 
 
-def _read_household(ws: Workspace, team: str, household_id: str) -> dict:
-    with read_only(ws.warehouse) as wh:
-        as_of = reads.latest_as_of(wh)
-        entry = reads.list_entry(wh, team, as_of, household_id) if as_of else None
-        if entry is None:
-            raise HTTPException(404, "Dit huishouden staat niet op de lijst van uw team.")
-        rule_hits = reads.rule_hits(wh, household_id, as_of)
+def _read_team(ws: Workspace, team: str, as_of: date) -> dict:
+    """What every household page of the team shows except names and contact details, read at once
+    (a household's first view then reads only those, by index)."""
+    with reading(ws.warehouse) as wh:
         return {
-            "as_of": as_of,
-            "entry": entry,
-            "address": address_line(entry["street_address"], entry["postcode"], entry["woonplaats"]),
-            "timeline": reads.signal_timeline(wh, entry["address_key"], as_of),
-            "names": reads.contact_names(wh, entry["address_key"], as_of),
-            "rule_hits": rule_hits,
-            "scorecard": reads.scorecard(wh, household_id, as_of),
-            "explained": explain(entry, rule_hits, reads.eviction_stage(wh, household_id, as_of)),
-            "wgs": reads.wgs_followup(wh, household_id, as_of),
-            "imported": reads.imported_registrations(wh, team, entry["address_key"]),
+            "rule_hits": reads.team_rule_hits(wh, team, as_of),
+            "scorecards": reads.team_scorecards(wh, team, as_of),
+            "wgs": reads.team_wgs_followup(wh, team, as_of),
+            "imported": reads.team_imported_registrations(wh, team),
+            "signals": reads.team_signals(wh, team, as_of),
         }
+
+
+def _read_household(ws: Workspace, team: str, household_id: str) -> dict:
+    as_of, _, entries = night_list(ws, team)
+    entry = next((e for e in entries if e["household_id"] == household_id), None)
+    if entry is None:
+        raise HTTPException(404, "Dit huishouden staat niet op de lijst van uw team.")
+    facts = _lists.get(ws.warehouse, ("team facts", team), lambda: _read_team(ws, team, as_of))
+    rule_hits = facts["rule_hits"].get(household_id, [])
+    timeline = facts["signals"].get(entry["address_key"], [])
+    with reading(ws.warehouse) as wh:  # names only for the household viewed, by index
+        names = reads.contact_names(wh, timeline)
+    return {
+        "as_of": as_of,
+        "entry": entry,
+        "address": address_line(entry["street_address"], entry["postcode"], entry["woonplaats"]),
+        "timeline": timeline,
+        "names": names,
+        "rule_hits": rule_hits,
+        "scorecard": facts["scorecards"].get(household_id),
+        "explained": explain(entry, rule_hits, entry["eviction_stage"]),
+        "wgs": facts["wgs"].get(household_id, []),
+        "imported": facts["imported"].get(entry["address_key"], {"attempts": [], "results": []}),
+    }
 
 
 def household_data(request: Request, con: sqlite3.Connection, team: str, household_id: str) -> dict:
@@ -187,10 +203,22 @@ def household_data(request: Request, con: sqlite3.Connection, team: str, househo
     data = _lists.get(
         ws.warehouse, ("household", team, household_id), lambda: _read_household(ws, team, household_id)
     )
-    _, _, entries = night_list(ws, team)
-    placed = placed_list(entries, state.team_marks(con, team, data["as_of"]), team)
-    shown = next((e for e in placed if e["household_id"] == household_id), None)
+    shown = _placed_by_household(ws, con, team, data["as_of"]).get(household_id)
     return {**data, "night_entry": data["entry"], "entry": {**data["entry"], **(shown or {})}}
+
+
+def _placed_by_household(ws: Workspace, con: sqlite3.Connection, team: str, as_of: date) -> dict[str, dict]:
+    """The team's list as placed now (placed_list), by household: placed again only when the team's
+    registrations changed (registrations_stamp) or a new list came. One placement per team and
+    version is kept, the latest."""
+    stamp = registrations_stamp(con)
+    latest = _lists.get(ws.warehouse, ("placed", team), dict)
+    placed_at, rows = latest.get("placed", (None, None))
+    if rows is None or placed_at != stamp:
+        _, _, entries = night_list(ws, team)
+        rows = {r["household_id"]: r for r in placed_list(entries, state.team_marks(con, team, as_of), team)}
+        latest["placed"] = (stamp, rows)  # one assignment: a reader sees the old pair or the new
+    return rows
 
 
 def household_page(

@@ -30,10 +30,10 @@ from fastapi.responses import Response
 
 from lists.export import neutralise_formulas
 from portal import dutch, state
+from portal.cache import reading
 from portal.pages import render
 from portal.security import CurrentUser, StateDB, client_ip, require_role
 from signals.addresses import address_key_expr
-from warehouse.store import read_only
 from warehouse.workspace import Workspace
 
 router = APIRouter()
@@ -288,7 +288,7 @@ def subject_access(request: Request, user: CurrentUser, con: StateDB, vorm: str 
         return render(request, "inzage.html", user, status_code=422 if error else 200, **context)
     ws: Workspace = request.app.state.workspace
     if ws.warehouse.exists():
-        with read_only(ws.warehouse) as wh:
+        with reading(ws.warehouse) as wh:
             households = households_at(wh, con, q)
             lines = audit_lines(con, wh, households, q)
     else:

@@ -13,12 +13,12 @@ from math import ceil
 from pathlib import Path
 
 from portal import reads
+from portal.cache import reading
 from portal.uploads import inbox_folder
 from signals.delivery_status import channel_words, outcome
 from signals.intake import AMSTERDAM
 from signals.receipts import folder_receipts
 from signals.report import DeliveryReport, delivery_report, read_report, report_stem
-from warehouse.store import read_only
 from warehouse.workspace import Workspace
 
 PAGE_SIZE = 25
@@ -58,7 +58,7 @@ def pending(ws: Workspace, supplier: str) -> list[dict]:
     receipts = folder_receipts(inbox_folder(ws, supplier))
     done: set[str] = set()
     if receipts and ws.warehouse.exists():
-        with read_only(ws.warehouse) as wh:
+        with reading(ws.warehouse) as wh:
             done = reads.taken_in(wh, supplier, [r.sha256 for r in receipts])
     rows, seen = [], set()
     for r in receipts:
@@ -81,7 +81,7 @@ def history_page(ws: Workspace, supplier: str, page: int) -> HistoryPage:
     """Page `page` (from 1; beyond the last: the last) of the supplier's history."""
     total, rows = 0, []
     if ws.warehouse.exists():
-        with read_only(ws.warehouse) as wh:
+        with reading(ws.warehouse) as wh:
             total = reads.count_supplier_deliveries(wh, supplier)
             pages = max(1, ceil(total / PAGE_SIZE))
             page = min(max(1, page), pages)
@@ -96,7 +96,7 @@ def own_delivery(ws: Workspace, supplier: str, delivery_id: str) -> dict | None:
     if not is_delivery_id(delivery_id):
         return None
     if ws.warehouse.exists():
-        with read_only(ws.warehouse) as wh:
+        with reading(ws.warehouse) as wh:
             row = reads.supplier_delivery(wh, supplier, delivery_id)
         if row is not None:
             return _shown(row, ws, supplier, row["status"], row["rows_quarantined"])
@@ -106,7 +106,7 @@ def own_delivery(ws: Workspace, supplier: str, delivery_id: str) -> dict | None:
 def report_of(ws: Workspace, supplier: str, delivery: dict) -> DeliveryReport | None:
     """The report to show on the page: from the warehouse once taken in, else the upload's own."""
     if not delivery["is_pending"] and ws.warehouse.exists():
-        with read_only(ws.warehouse) as wh:
+        with reading(ws.warehouse) as wh:
             return delivery_report(wh, delivery["delivery_id"])
     return read_report(ws.reports, delivery["stem"])
 

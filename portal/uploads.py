@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from portal.cache import reading
 from portal.dutch import nl_date
 from portal.reads import supplier_delivery
 from signals.addresses import load_reference
@@ -33,7 +34,7 @@ from signals.receipts import folder_receipts, read_sidecar, receipt_fields, side
 from signals.registry import suppliers
 from signals.report import DeliveryReport, delivery_report, write_report
 from warehouse.migrate import migrate
-from warehouse.store import connect, read_only
+from warehouse.store import connect
 from warehouse.workspace import Workspace
 
 ALLOWED_EXTENSIONS = ("csv", "xlsx", "json")
@@ -115,7 +116,7 @@ def already_known(ws: Workspace, supplier_code: str, sha256: str) -> str | None:
     for receipt in folder_receipts(inbox_folder(ws, supplier_code)):
         if receipt.sha256 == sha256:
             if ws.warehouse.exists():
-                with read_only(ws.warehouse) as wh:
+                with reading(ws.warehouse) as wh:
                     if supplier_delivery(wh, supplier_code, sha256) is not None:
                         break  # taken in: say so below
             return (
@@ -123,7 +124,7 @@ def already_known(ws: Workspace, supplier_code: str, sha256: str) -> str | None:
                 f"{nl_date(receipt.received_at)}; het is niet nog eens opgeslagen."
             )
     if ws.warehouse.exists():
-        with read_only(ws.warehouse) as wh:
+        with reading(ws.warehouse) as wh:
             earlier = supplier_delivery(wh, supplier_code, sha256)
         if earlier is not None:
             return (

@@ -27,7 +27,7 @@ from markupsafe import Markup
 from lists.placement import night_capacity
 from lists.status import STATUSES, imported_registrations, registrations_stamp, team_status
 from portal import state
-from portal.cache import VersionCache
+from portal.cache import VersionCache, reading
 from portal.coordinator import audit, night_list, placed_list
 from portal.dutch import risk
 from portal.pages import render
@@ -36,7 +36,6 @@ from rules.lanes import default_lanes
 from rules.risk_statement import horizon_months, risk_applies, stage_words
 from rules.scorecard import load_spec
 from signals.registry import safe_id, teams
-from warehouse.store import read_only
 
 router = APIRouter()
 
@@ -145,7 +144,7 @@ def _imported(request: Request, team: str) -> dict[str, pl.DataFrame]:
     ws = request.app.state.workspace
 
     def read() -> dict[str, pl.DataFrame]:
-        with read_only(ws.warehouse) as wh:
+        with reading(ws.warehouse) as wh:
             return imported_registrations(wh, ["import"], team)
 
     return _cache.get(ws.warehouse, ("imported", team), read)

@@ -200,8 +200,9 @@ def load_feed_batch(
             [feed],
         )
         con.execute(
-            f"insert into pii_contact (delivery_id, line_no, person_pseudonym, {contact})"  # noqa: S608
-            f" select delivery_id, line_no, person_pseudonym, {contact} from _batch"
+            f"insert into pii_contact (delivery_id, line_no, row_key, person_pseudonym, {contact})"  # noqa: S608
+            " select delivery_id, line_no, contact_row_key(delivery_id, line_no), person_pseudonym,"
+            f" {contact} from _batch"
             f" where coalesce({contact}) is not null"
         )
         con.execute(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,10 +30,13 @@ from warehouse.migrate import migrate
 _MEMORY_LIMIT = os.environ.get("VROEG_DUCKDB_MEMORY_LIMIT", "4GB")
 
 
+_SESSION = "set TimeZone = 'UTC'"
+
+
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A configured connection: bounded memory, UTC session time zone."""
     con = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": _MEMORY_LIMIT})
-    con.execute("set TimeZone = 'UTC'")
+    con.execute(_SESSION)
     return con
 
 
@@ -169,3 +173,64 @@ def read_only(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
     finally:
         con.close()
+
+
+def file_version(path: Path) -> tuple[int, int, int]:
+    """The file's identity (inode, mtime, size): a swap-in by rename always changes it."""
+    stat = path.stat()
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+class _Opened:
+    def __init__(self, version: tuple[int, int, int], con: duckdb.DuckDBPyConnection) -> None:
+        self.version, self.con, self.users, self.stale = version, con, 0, False
+
+
+class SharedReader:
+    """Read-only connections for a long-lived reader (the portal): one open database per version of
+    each live file, a cursor per use.
+
+    Opening the warehouse costs ~25 ms at country scale (its catalogue and table metadata), more than
+    the household page's lookups together, so the file stays open while its version is live. The
+    version is the file's identity (`file_version`): after a swap the next use opens the new file,
+    and the old one is closed when its last cursor is. Each version is its own in-memory DuckDB
+    with the file attached read-only, because `duckdb.connect(path)` hands out the process's cached
+    instance for a path — which would be the old version's while any cursor still used it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: dict[str, _Opened] = {}
+
+    @staticmethod
+    def _attach(path: Path) -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect(":memory:", config={"memory_limit": _MEMORY_LIMIT})
+        con.execute("attach ? as warehouse (read_only)", [str(path)])
+        return con
+
+    @contextmanager
+    def cursor(self, path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+        name = str(path)
+        with self._lock:
+            version = file_version(path)
+            opened = self._open.get(name)
+            if opened is None or opened.version != version:
+                if opened is not None:
+                    opened.stale = True
+                    if opened.users == 0:
+                        opened.con.close()
+                opened = _Opened(version, self._attach(path))
+                self._open[name] = opened
+            opened.users += 1
+        try:
+            cursor = opened.con.cursor()
+            try:
+                cursor.execute(f"use warehouse; {_SESSION}")
+                yield cursor
+            finally:
+                cursor.close()
+        finally:
+            with self._lock:
+                opened.users -= 1
+                if opened.stale and opened.users == 0:
+                    opened.con.close()

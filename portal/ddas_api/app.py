@@ -343,14 +343,14 @@ async def _gegevens(request: Request) -> Response:
 
 
 def _answer(api: FastAPI, warehouse: Path, asked: gegevens.GegevensRequest) -> gegevens.Answer:
+    from portal.cache import reading
     from warehouse.retention import retention
-    from warehouse.store import read_only
 
     key = gegevens.AnswerCache.key(warehouse, asked)
     answer = api.state.answers.get(key)
     if answer is None:
         gegevens.selected_gemeenten(asked.organisation)  # an unknown organisation before the warehouse opens
-        with read_only(warehouse) as con:
+        with reading(warehouse) as con:
             answer = gegevens.build_answer(con, asked, retention())
         api.state.answers.put(key, answer)
     return answer

@@ -107,15 +107,20 @@ drop view _relink_signal;
 
 create table if not exists int_signal__linked as select * from _relinked limit 0;
 
+-- Of those, the deliveries with rows in the table (linked before; a new delivery has none): only
+-- these are looked for in it. On a regular night that is none, and nothing scans the table for them.
+create or replace temp table _relink_linked as
+select feed, delivery_id from _relink_delivery semi join int_signal__linked_delivery using (feed, delivery_id);
+
 -- delivered rows that lose a version: their other versions may have a new latest
 create or replace temp table _unlinked as
 select l.version_hash
 from int_signal__linked as l
-semi join _relink_delivery as r on l.feed = r.feed and l.delivery_id = r.delivery_id
+semi join _relink_linked as r on l.feed = r.feed and l.delivery_id = r.delivery_id
 where l.is_corrected;
 
 delete from int_signal__linked as l
-using _relink_delivery as r
+using _relink_linked as r
 where l.feed = r.feed and l.delivery_id = r.delivery_id;
 
 insert into int_signal__linked by name select * from _relinked;
@@ -132,18 +137,25 @@ having count(*) > 1;
 update int_signal__linked set is_corrected = true
 where not is_corrected and version_hash in (select version_hash from _newly_corrected);
 
--- the latest version (by knowledge time, delivery, line: known_signal's order) of every delivered
--- row that gained or lost a version
-create or replace temp table _latest_version as
-select arg_max(rowid, (known_at, delivery_id, line_no)) as latest_row
-from int_signal__linked
-where is_corrected
-    and version_hash in (select version_hash from _relinked union select version_hash from _unlinked)
-group by feed, supplier_code, source_ref;
+-- the delivered rows that gained or lost a version, and the latest version (by knowledge time,
+-- delivery, line: known_signal's order) of each
+create or replace temp table _touched as
+select version_hash from _relinked union select version_hash from _unlinked;
 
-update int_signal__linked set is_latest = false
-where is_corrected
-    and version_hash in (select version_hash from _relinked union select version_hash from _unlinked);
+-- their rows first (two narrow columns), then the wide ones of only those rows: one scan reading
+-- every ordering column of 10 million rows cost 0.4 s at country scale
+create or replace temp table _touched_row as
+select rowid as signal_row
+from int_signal__linked
+where is_corrected and version_hash in (select version_hash from _touched);
+
+create or replace temp table _latest_version as
+select arg_max(l.rowid, (l.known_at, l.delivery_id, l.line_no)) as latest_row
+from int_signal__linked as l
+semi join _touched_row as t on l.rowid = t.signal_row
+group by l.feed, l.supplier_code, l.source_ref;
+
+update int_signal__linked set is_latest = false where rowid in (select signal_row from _touched_row);
 
 update int_signal__linked set is_latest = true where rowid in (select latest_row from _latest_version);
 
@@ -169,6 +181,12 @@ drop table _newly_corrected;
 drop table _unlinked;
 
 drop table _latest_version;
+
+drop table _touched;
+
+drop table _touched_row;
+
+drop table _relink_linked;
 
 -- known_signal(as_of): what was known on a date — of every delivered row (feed, supplier_code,
 -- source_ref) dated by then, the latest version known then; a correction is a later delivery of the

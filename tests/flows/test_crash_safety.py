@@ -5,7 +5,8 @@ The kill points are named in warehouse/crash_points.py; `VROEG_CRASH_AT=<point>`
 nightly (a subprocess in its own session, as `vroeg nightly` runs it) there. One uninterrupted
 run is the baseline for all points. What legitimately differs:
 * run ids (`run_id`, `flow_run_id` columns; `run_id` in the lists' manifest.json) — random per run;
-* wall-clock times: raw_delivery.loaded_at and .archive_purged_at, meta_schema_migration.applied_at
+* wall-clock times: raw_delivery.loaded_at and .archive_purged_at, meta_schema_migration.applied_at,
+  rpt_indicator_report.rendered_at
   (compared as set / not set);
 * the run history (meta_run, meta_run_step, meta_run_warning): the killed run is in it too — as
   `afgebroken` when it died before its warehouse went live, else with its own status — and the
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.flow
 
 RUN_HISTORY = {"meta_run", "meta_run_step", "meta_run_warning"}
 RUN_IDS = {"run_id", "flow_run_id"}
-WALL_CLOCK = {"loaded_at", "archive_purged_at", "applied_at"}
+WALL_CLOCK = {"loaded_at", "archive_purged_at", "applied_at", "rendered_at"}
 # the points before the rename of the warehouse copy: the killed run never went live
 BEFORE_SWAP = set(CRASH_POINTS[: CRASH_POINTS.index("swap_marked") + 1])
 

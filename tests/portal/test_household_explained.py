@@ -59,19 +59,19 @@ class Stage:
 @pytest.fixture(scope="module")
 def staged(portal_workspace, tmp_path_factory) -> Stage:
     """A copy of the portal workspace (its pristine portal state) where, in int_household__features
-    on the as-of date, one household's procedure is at a planned eviction and one at a judgment; and
-    the first household has registrations to withdraw, two of them on the same day."""
+    and the list on the as-of date, one household's procedure is at a planned eviction and one at a
+    judgment; and the first household has registrations to withdraw, two of them on the same day."""
     root = pristine_copy(portal_workspace, tmp_path_factory, "explained-ws")
     wh = duckdb.connect(str(root / "warehouse.duckdb"))
     try:
         households = own_team_list(wh)
         stage = Stage(root, households)
         for household, value in ((stage.planned, PLANNED), (stage.running, RUNNING)):
-            wh.execute(
-                "update int_household__features set eviction_stage = ? "
-                "where as_of_date = ? and household_id = ?",
-                [value, TINY_AS_OF, household],
-            )
+            for table in ("int_household__features", "fct_list_entry"):  # the list copies the features' stage
+                wh.execute(
+                    f"update {table} set eviction_stage = ? where as_of_date = ? and household_id = ?",  # noqa: S608
+                    [value, TINY_AS_OF, household],
+                )
     finally:
         wh.close()
     # registrations on the first household, through the portal as a coordinator makes them

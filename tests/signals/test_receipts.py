@@ -148,7 +148,7 @@ def test_an_inbox_copied_without_its_file_times_keeps_every_receipt(tmp_path):
 def test_no_module_reads_a_file_time_as_a_date():
     """Knowledge dates come from receipts; st_mtime appears only as a change marker of caches."""
     root = Path(__file__).resolve().parents[2]
-    allowed = {Path("portal/cache.py")}  # (inode, mtime_ns, size) says whether a cached read is stale
+    allowed = {Path("warehouse/store.py")}  # file_version: (inode, mtime_ns, size) says a read is stale
     readers = sorted(
         str(path.relative_to(root))
         for folder in (
