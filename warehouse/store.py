@@ -1,10 +1,11 @@
-"""Opening the warehouse: build-and-swap for writers, read-only per request for readers.
+"""Opening the warehouse: build-and-swap for writers, read-only for readers.
 
 DuckDB allows one read-write process per file and fails a conflicting lock at once. The portal
 reads while the nightly flow writes, so writers never touch the live file: a write session works
 on a copy (`<name>.next.duckdb`), checkpoints it and swaps it in with an atomic rename. Readers
-open the live file read-only, briefly, and see either the old or the new version, never a half-
-written one. A writer that dies leaves only a stale copy behind, which the next session discards.
+open the live file read-only (briefly, or — the portal — once per version of it: SharedReader) and
+see either the old or the new version, never a half-written one. A writer that dies leaves only a
+stale copy behind, which the next session discards.
 
 The copy and its folder are fsynced before the rename and the folder again after it: after a power
 cut the live name points at either the whole old file or the whole new one, never at a new file
@@ -195,7 +196,9 @@ class SharedReader:
     version is the file's identity (`file_version`): after a swap the next use opens the new file,
     and the old one is closed when its last cursor is. Each version is its own in-memory DuckDB
     with the file attached read-only, because `duckdb.connect(path)` hands out the process's cached
-    instance for a path — which would be the old version's while any cursor still used it.
+    instance for a path — which would be the old version's while any cursor still used it. While a
+    version is open, DuckDB refuses this process a read-write connection to the live file; nothing
+    in the portal opens one (writers work on a copy: write_session).
     """
 
     def __init__(self) -> None:
