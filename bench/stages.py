@@ -139,6 +139,8 @@ def run(db: Path, workdir: Path, as_of: date) -> dict:
             "where known_date = (select max(known_date) from int_signal__linked)"
         )
         tonight = con.execute("select count(*), count(distinct delivery_id) from _tonight").fetchall()[0]
+        # as before a night that has not linked them: neither their rows nor their bookkeeping
+        con.execute("delete from int_signal__linked where delivery_id in (from _tonight)")
         con.execute("delete from int_signal__linked_delivery where delivery_id in (from _tonight)")
         con.close()
     with stage("features") as rec:
