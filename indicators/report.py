@@ -398,7 +398,13 @@ def store_reports(con: duckdb.DuckDBPyConnection, config: IndicatorConfig) -> li
 
 
 def stored_body(con: duckdb.DuckDBPyConnection, year: int) -> str | None:
-    """The body the nightly drew for `year` (store_reports); None when there is none."""
+    """The body the nightly drew for `year` (store_reports); None when there is none, also in a
+    warehouse the nightly has not migrated yet (no rpt_indicator_report, migration 0027)."""
+    (tables,) = con.execute(
+        "select count(*) from duckdb_tables() where table_name = 'rpt_indicator_report'"
+    ).fetchall()[0]
+    if not tables:
+        return None
     rows = con.execute("select body_html from rpt_indicator_report where year = ?", [year]).fetchall()
     return rows[0][0] if rows else None
 

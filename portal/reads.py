@@ -1,8 +1,8 @@
 """What the portal reads from the warehouse: one function per page, plain dicts out.
 
-Every function takes a read-only connection that the caller opens for the request and closes
-before rendering (the nightly flow swaps the file underneath). No function returns a BSN: the
-warehouse holds none, and names come only from pii_contact, for the household's own team.
+Every function takes a read-only cursor on one version of the warehouse (portal/cache.py
+`reading`: the nightly flow swaps the file underneath). No function returns a BSN: the warehouse
+holds none, and names come only from pii_contact, for the household viewed of the own team.
 """
 
 from __future__ import annotations
@@ -56,20 +56,21 @@ def team_signals(con: duckdb.DuckDBPyConnection, team: str, as_of: date) -> dict
 
     `delivery_id`, `line_no` and `contact_key` name each signal's delivered row for contact_names.
     One scan for the team (~50 ms at country scale) instead of one per household."""
+    key = "contact_row_key(delivery_id, line_no)" if _has_contact_row_key(con) else "null::ubigint"
     return _by(
         _dicts(
             con,
-            """
+            f"""
             select address_key, feed, supplier_code, event_date, known_date, stage, planned_date,
                    arrears_eur, arrears_months, category, urgency, severity, status, eviction_reason,
-                   partner_type, delivery_id, line_no, contact_row_key(delivery_id, line_no) as contact_key
+                   partner_type, delivery_id, line_no, {key} as contact_key
             from int_signal__linked
             where known_date <= ? and wijkteam = ?
               and address_key in (
                   select address_key from fct_list_entry where as_of_date = ? and wijkteam = ?
               )
             order by address_key, event_date desc, known_date desc, feed
-            """,
+            """,  # noqa: S608 - one of two fixed expressions
             [as_of, team, as_of, team],
         ),
         "address_key",
@@ -82,17 +83,21 @@ def contact_names(con: duckdb.DuckDBPyConnection, signals: list[dict]) -> list[d
     DuckDB scan the table), then only the exact delivered rows."""
     if not signals:
         return []
-    keys = sorted({s["contact_key"] for s in signals})
     rows = {(s["delivery_id"], s["line_no"]) for s in signals}
+    keys = sorted({s["contact_key"] for s in signals if s["contact_key"] is not None})
+    # without keys (a warehouse the nightly has not migrated yet): by delivery, a scan
+    column, cast, values = (
+        ("row_key", "::ubigint", keys) if keys else ("delivery_id", "", sorted(d for d, _ in rows))
+    )
     found = _dicts(
         con,
         f"""
         select delivery_id, line_no, voorletters, tussenvoegsel, achternaam, telefoon, email
         from pii_contact
-        where row_key in ({", ".join(["?::ubigint"] * len(keys))})
+        where {column} in ({", ".join([f"?{cast}"] * len(values))})
           and (achternaam is not null or telefoon is not null or email is not null)
-        """,  # noqa: S608 - placeholders only
-        keys,
+        """,  # noqa: S608 - fixed names and placeholders only
+        values,
     )
     names = {
         (f["voorletters"], f["tussenvoegsel"], f["achternaam"], f["telefoon"], f["email"])
@@ -102,6 +107,14 @@ def contact_names(con: duckdb.DuckDBPyConnection, signals: list[dict]) -> list[d
     fields = ("voorletters", "tussenvoegsel", "achternaam", "telefoon", "email")
     ordered = sorted(names, key=lambda n: (n[2] is None, n[2] or "", n[0] is None, n[0] or ""))
     return [dict(zip(fields, n, strict=True)) for n in ordered]
+
+
+def _has_contact_row_key(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether pii_contact has its row key (migration 0025, made by the first nightly after an upgrade)."""
+    (found,) = con.execute(
+        "select count(*) from duckdb_columns() where table_name = 'pii_contact' and column_name = 'row_key'"
+    ).fetchall()[0]
+    return found > 0
 
 
 def _by(rows: list[dict], key: str) -> dict[str, list[dict]]:

@@ -70,3 +70,19 @@ def test_the_evaluator_page_shows_the_report_the_nightly_stored(portal_workspace
     page = client.get("/evaluatie")
     assert page.status_code == 200
     assert "Zoals de nacht het tekende." in page.text
+
+
+def test_the_evaluator_page_draws_the_report_of_a_warehouse_from_before_the_nightly_did(
+    portal_workspace, tmp_path_factory
+):
+    root = pristine_copy(portal_workspace, tmp_path_factory, "unmigrated-report-ws")
+    con = duckdb.connect(str(root / "warehouse.duckdb"))
+    try:
+        con.execute("drop table rpt_indicator_report")
+    finally:
+        con.close()
+    client = make_client(root)
+    assert login(client, "evaluator").status_code == 303
+    page = client.get("/evaluatie")
+    assert page.status_code == 200
+    assert "Uitgevoerde ontruimingen per 1.000 corporatiewoningen" in page.text

@@ -93,3 +93,23 @@ def test_the_household_page_shows_the_names_delivered_at_its_address(portal_work
     for _, _, achternaam, telefoon, email in rows:
         for value in (achternaam, telefoon, email):
             assert value is None or value in text
+
+
+def test_names_are_found_in_a_warehouse_the_nightly_has_not_migrated_yet(portal_workspace, tmp_path):
+    """After an upgrade the portal may read a warehouse without pii_contact.row_key until the next
+    nightly: the names are then found by delivery (a scan), the same ones."""
+    import shutil
+
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(portal_workspace.warehouse, db)
+    wh = duckdb.connect(str(db))
+    try:
+        wh.execute("drop index pii_contact_row_key")
+        wh.execute("alter table pii_contact drop column row_key")
+        signals = reads.team_signals(wh, OWN_TEAM, TINY_AS_OF)
+        assert all(s["contact_key"] is None for rows in signals.values() for s in rows)
+        for _, address in _households(wh):
+            expected = {tuple(r) for r in wh.execute(PLAIN_JOIN, [address, TINY_AS_OF]).fetchall()}
+            assert {tuple(n.values()) for n in reads.contact_names(wh, signals.get(address, []))} == expected
+    finally:
+        wh.close()
