@@ -202,6 +202,7 @@ def measure(count: int, process_regions: int, stages: set[str]) -> dict:
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from flows.deploy import local_server
+    from flows.regions import process_worker_command
 
     scale = SCALES["region"]
     build_world(scale)
@@ -263,16 +264,7 @@ def measure(count: int, process_regions: int, stages: set[str]) -> dict:
             _reset(path, base, template)
             codes = [f"r{i:02d}" for i in range(1, process_regions + 1)]
             ids = _schedule_runs(path, codes)  # the same nights, one subprocess per run
-            process_worker = [
-                sys.executable,
-                "-m",
-                "prefect",
-                "worker",
-                "start",
-                "--pool",
-                POOL,
-                "--run-once",
-            ]
+            process_worker = process_worker_command(POOL, "--run-once")
             started = time.perf_counter()
             for _ in ids:  # --run-once takes what is due at that moment, within the pool's limit
                 _workers([process_worker], server_env, work / "process-worker.log")

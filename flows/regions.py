@@ -16,12 +16,18 @@ each region's status: warehouse/regions.py.
 
 from __future__ import annotations
 
+import sys
 from uuid import UUID
 
 from prefect.schedules import Cron
 
 from flows.deploy import ENTRYPOINT, MODEL_CRON, MODEL_ENTRYPOINT, REPO, TIMEZONE
 from warehouse.regions import Regions
+
+
+def process_worker_command(pool: str, *options: str) -> list[str]:
+    """Prefect's process worker on `pool` (`prefect worker start --pool <pool> …`) in this Python."""
+    return [sys.executable, "-m", "prefect", "worker", "start", "--pool", pool, *options]
 
 
 def ensure_region_pool(name: str, concurrency: int) -> None:

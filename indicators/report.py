@@ -365,16 +365,24 @@ def render_report(
 _RENDERER = ("report.py", "overview.py", "tables.py", "templates/report_body.html")
 
 
-def report_inputs(con: duckdb.DuckDBPyConnection, year: int, config: IndicatorConfig) -> str:
-    """A fingerprint of everything render_body(year) depends on (SHA-256, hex)."""
+def _shared_inputs(con: duckdb.DuckDBPyConnection, config: IndicatorConfig) -> bytes:
+    """What every year's body depends on alike: the configuration, the renderer, the sources' first dates."""
     digest = hashlib.sha256(config.model_dump_json().encode())
     for name in _RENDERER:
         digest.update(resources.files("indicators").joinpath(name).read_bytes())
+    digest.update(repr(overview.first_dates(con)).encode())
+    return digest.digest()
+
+
+def report_inputs(con: duckdb.DuckDBPyConnection, year: int, config: IndicatorConfig, shared: bytes) -> str:
+    """A fingerprint of everything render_body(year) depends on (SHA-256, hex); `shared` is
+    _shared_inputs, alike for every year."""
+    digest = hashlib.sha256(shared)
     (figures,) = con.execute(
         "select coalesce(sum(hash(a)), 0)::varchar from agg_indicator as a where year in (?, ?)",
         [year, config.baseline_year],
     ).fetchall()[0]
-    for part in (figures, repr(overview.first_dates(con)), closing_nl(con, year)):
+    for part in (figures, closing_nl(con, year)):
         digest.update(b"\0" + part.encode())
     return digest.hexdigest()
 
@@ -386,8 +394,9 @@ def store_reports(con: duckdb.DuckDBPyConnection, config: IndicatorConfig) -> li
     con.execute("delete from rpt_indicator_report where year not in (select year from agg_indicator)")
     drawn = dict(con.execute("select year, inputs_sha256 from rpt_indicator_report").fetchall())
     redrawn = []
+    shared = _shared_inputs(con, config)
     for year in stored_years(con):  # at most the retained years, about ten
-        inputs = report_inputs(con, year, config)
+        inputs = report_inputs(con, year, config, shared)
         if drawn.get(year) == inputs:
             continue
         body = render_body(con, year, config)

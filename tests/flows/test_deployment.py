@@ -63,6 +63,7 @@ def test_deployment_on_a_work_pool_runs_on_a_worker_and_its_cron_creates_schedul
     from prefect.deployments import run_deployment
 
     from flows.deploy import DEPLOYMENT_NAME, deploy_nightly
+    from flows.regions import process_worker_command
 
     workspace = _workspace(tiny_region, tmp_path / "ws")
     deployment_id = deploy_nightly(workspace, POOL)
@@ -76,7 +77,7 @@ def test_deployment_on_a_work_pool_runs_on_a_worker_and_its_cron_creates_schedul
         timeout=0,
     )
     worker = subprocess.run(
-        [sys.executable, "-m", "prefect", "worker", "start", "--pool", POOL, "--run-once"],
+        process_worker_command(POOL, "--run-once"),
         env={**os.environ, "PREFECT_API_URL": prefect_server},
         capture_output=True,
         text=True,

@@ -84,6 +84,7 @@ def test_three_regions_on_two_workers_one_failing_do_not_stop_each_other(
     from prefect.deployments import run_deployment
 
     from cli.main import app
+    from flows.regions import process_worker_command
     from warehouse.regions import load_regions
 
     path = _regions(tiny_region, tmp_path)
@@ -112,19 +113,7 @@ def test_three_regions_on_two_workers_one_failing_do_not_stop_each_other(
     # two workers, as on two machines; each runs one region at a time
     workers = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "prefect",
-                "worker",
-                "start",
-                "--pool",
-                POOL,
-                "--limit",
-                "1",
-                "--name",
-                f"machine-{i}",
-            ],
+            process_worker_command(POOL, "--limit", "1", "--name", f"machine-{i}"),
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -54,35 +54,37 @@ def test_a_night_draws_again_only_the_years_whose_figures_changed(portal_workspa
         con.close()
 
 
-def test_the_evaluator_page_shows_the_report_the_nightly_stored(portal_workspace, tmp_path_factory):
-    root = pristine_copy(portal_workspace, tmp_path_factory, "stored-report-ws")
+def _evaluator_page(portal_workspace, tmp_path_factory, name: str, change) -> str:
+    """The evaluator page of a copy of the portal workspace whose warehouse `change(con)` altered."""
+    root = pristine_copy(portal_workspace, tmp_path_factory, name)
     con = duckdb.connect(str(root / "warehouse.duckdb"))
     try:
-        (latest,) = con.execute("select max(year) from rpt_indicator_report").fetchall()[0]
-        con.execute(
-            "update rpt_indicator_report set body_html = '<p>Zoals de nacht het tekende.</p>' where year = ?",
-            [latest],
-        )
+        change(con)
     finally:
         con.close()
     client = make_client(root)
     assert login(client, "evaluator").status_code == 303
     page = client.get("/evaluatie")
     assert page.status_code == 200
-    assert "Zoals de nacht het tekende." in page.text
+    return page.text
+
+
+def test_the_evaluator_page_shows_the_report_the_nightly_stored(portal_workspace, tmp_path_factory):
+    def mark_latest(con) -> None:
+        con.execute(
+            "update rpt_indicator_report set body_html = '<p>Zoals de nacht het tekende.</p>' "
+            "where year = (select max(year) from rpt_indicator_report)"
+        )
+
+    text = _evaluator_page(portal_workspace, tmp_path_factory, "stored-report-ws", mark_latest)
+    assert "Zoals de nacht het tekende." in text
 
 
 def test_the_evaluator_page_draws_the_report_of_a_warehouse_from_before_the_nightly_did(
     portal_workspace, tmp_path_factory
 ):
-    root = pristine_copy(portal_workspace, tmp_path_factory, "unmigrated-report-ws")
-    con = duckdb.connect(str(root / "warehouse.duckdb"))
-    try:
+    def unmigrated(con) -> None:
         con.execute("drop table rpt_indicator_report")
-    finally:
-        con.close()
-    client = make_client(root)
-    assert login(client, "evaluator").status_code == 303
-    page = client.get("/evaluatie")
-    assert page.status_code == 200
-    assert "Uitgevoerde ontruimingen per 1.000 corporatiewoningen" in page.text
+
+    text = _evaluator_page(portal_workspace, tmp_path_factory, "unmigrated-report-ws", unmigrated)
+    assert "Uitgevoerde ontruimingen per 1.000 corporatiewoningen" in text
