@@ -143,12 +143,10 @@ def run(db: Path, workdir: Path, as_of: date) -> dict:
         con.execute("delete from int_signal__linked where delivery_id in (from _tonight)")
         con.execute("delete from int_signal__linked_delivery where delivery_id in (from _tonight)")
         con.close()
-    with stage("features") as rec:
+    with stage("features") as rec:  # as its task (flows/build_features.py): one connection
         con = connect(db)
         rec["rows_in"] = link_signals(con)
         rec["rows_linked_tonight"], rec["deliveries_linked_tonight"] = tonight
-        con.close()
-        con = connect(db)
         rec["rows_out"] = build_features(con, as_of, ruleset.features.model_dump(mode="json"))
         con.close()
     households = stages["features"]["rows_out"]

@@ -15,26 +15,20 @@ from warehouse.store import connect
 
 
 @task(cache_policy=NO_CACHE)
-def link_signals(working: str) -> int:
+def link_and_compute(working: str, as_of: date) -> dict[str, int]:
+    """Link tonight's signals, then compute the features, on one connection (a second open and
+    checkpoint of the working copy cost ~25 ms at region scale, an eighth of the step)."""
     con = connect(Path(working))
     try:
-        return link(con)
-    finally:
-        con.close()
-
-
-@task(cache_policy=NO_CACHE)
-def household_features(working: str, as_of: date) -> int:
-    con = connect(Path(working))
-    try:
-        return compute_features(con, as_of, default_ruleset().features.model_dump(mode="json"))
+        signals = link(con)
+        households = compute_features(con, as_of, default_ruleset().features.model_dump(mode="json"))
+        return {"signals": signals, "households": households}
     finally:
         con.close()
 
 
 @flow(name="build-features")
 def build_features(working: str, as_of: date) -> dict[str, int]:
-    signals = link_signals(working)
-    households = household_features(working, as_of)
-    get_run_logger().info("signals=%s households with features=%s", signals, households)
-    return {"signals": signals, "households": households}
+    built = link_and_compute(working, as_of)
+    get_run_logger().info("signals=%s households with features=%s", built["signals"], built["households"])
+    return built

@@ -215,6 +215,15 @@ where is_corrected and rowid in (
     group by l.feed, l.supplier_code, l.source_ref
 );
 
+-- The two rules of a household, shared by household_signal and the feature build (which decides
+-- who lives where once for both of its passes): a signal's person, or else the one person known at
+-- its address; and the household's id from its address and that person.
+create or replace macro household_person_of(person_pseudonym, first_person, last_person) as
+coalesce(person_pseudonym, case when first_person = last_person then first_person end);
+
+create or replace macro household_key(address_key, household_person) as
+'hh-' || left(sha256(address_key || '|' || coalesce(household_person, '')), 16);
+
 -- household_signal(as_of): every signal known on as_of (known_signal) with the household it
 -- belongs to (docs/linking.md):
 --   * one household = one address + one (pseudonymised) person; signals of the same person at the
@@ -224,8 +233,8 @@ where is_corrected and rowid in (
 --     household_person null);
 --   * two persons at one address are two households; one person at two addresses is two
 --     households (a move is visible as a new address).
--- Used by the household features, the retention purge (a household's last signal) and the DDAS
--- export. Who lives at an address is decided on everything known, also when a caller filters on
+-- Used by the retention purge (a household's last signal) and the DDAS export; the household
+-- features apply the same two rules (household_person_of, household_key) themselves. Who lives at an address is decided on everything known, also when a caller filters on
 -- dates. household_id is a hash of the household's address and person; group by (address_key,
 -- household_person) where the id itself is not needed (hashing 10 million rows costs seconds).
 create or replace macro household_signal(as_of) as table
@@ -240,13 +249,12 @@ with people_at_address as (
 linked as (
     select
         s.*,
-        coalesce(s.person_pseudonym, case when p.first_person = p.last_person then p.first_person end)
-            as household_person
+        household_person_of(s.person_pseudonym, p.first_person, p.last_person) as household_person
     from known_signal(as_of) as s
     left join people_at_address as p using (address_key)
 )
 
 select
     *,
-    'hh-' || left(sha256(address_key || '|' || coalesce(household_person, '')), 16) as household_id
+    household_key(address_key, household_person) as household_id
 from linked
