@@ -12,7 +12,7 @@ insert into int_household__features by name
 
 with person_pairs as (
     -- every (person, address) pair known, from one pass over all history: who lives at each address
-    -- and who moved both follow from these (household_signal decides the same, once per use)
+    -- and who moved both follow from these (household_signal would decide it again for each use)
     select person_pseudonym, address_key
     from known_signal($as_of)
     where person_pseudonym is not null
