@@ -101,7 +101,7 @@ def _regions(base: Path, template: Path, work: Path, count: int) -> Path:
 def _schedule_runs(path: Path, codes: list[str] | None = None) -> list[str]:
     from prefect.deployments import run_deployment
 
-    from warehouse.regions import load_regions
+    from signals.regions import load_regions
 
     config = load_regions(path)
     ids = []
@@ -154,7 +154,7 @@ def _process_worker_runs(run_ids: list[str]) -> list[dict]:
 
 
 def _reset(path: Path, base: Path, template: Path) -> None:
-    from warehouse.regions import load_regions
+    from signals.regions import load_regions
 
     for region in load_regions(path).regions:
         shutil.copyfile(base / "warehouse.duckdb", region.workspace / "warehouse.duckdb")

@@ -89,8 +89,8 @@ def run(db: Path, workdir: Path, as_of: date) -> dict:
     from rules.scoring import score_households
     from signals.features import build_features, link_signals
     from signals.registry import teams
+    from signals.retention import retention
     from warehouse.migrate import migrate
-    from warehouse.retention import retention
     from warehouse.store import connect
 
     sampler = PeakSampler()

@@ -50,8 +50,8 @@ def backup(
     folder with a manifest (sizes, SHA-256, versions, as-of dates); remove backups beyond the term."""
     from signals.pseudonymise import MissingKey, pseudonym_key
     from signals.registry import config_dir
+    from signals.retention import retention
     from warehouse.backup import backup as make_backup
-    from warehouse.retention import retention
     from warehouse.sealed_key import MIN_PASSPHRASE
     from warehouse.workspace import Workspace
 

@@ -26,7 +26,7 @@ RegionsOpt = Annotated[
 def _load(path: Path):
     from pydantic import ValidationError
 
-    from warehouse.regions import load_regions
+    from signals.regions import load_regions
 
     try:
         return load_regions(path)
@@ -38,7 +38,7 @@ def _load(path: Path):
 @regions_app.command("check")
 def check(regions: RegionsOpt = Path("config/regions.yaml")) -> None:
     """Check every region: its configuration folder, its teams' gemeenten and its key file."""
-    from warehouse.regions import check_region
+    from signals.regions import check_region
 
     config = _load(regions)
     problems = [p for region in config.regions for p in check_region(region)]
@@ -53,7 +53,7 @@ def check(regions: RegionsOpt = Path("config/regions.yaml")) -> None:
 def deploy(regions: RegionsOpt = Path("config/regions.yaml")) -> None:
     """Register every region's nightly (and monthly model training) on the work pool of the file."""
     from flows.regions import deploy_regions
-    from warehouse.regions import check_region
+    from signals.regions import check_region
 
     if not os.environ.get("PREFECT_API_URL"):
         console.print(
@@ -77,7 +77,7 @@ def deploy(regions: RegionsOpt = Path("config/regions.yaml")) -> None:
 def status(regions: RegionsOpt = Path("config/regions.yaml")) -> None:
     """Every region's latest run: peildatum, status, duration and warnings (from its run history)."""
     from portal.dutch import run_words
-    from warehouse.regions import region_status
+    from signals.regions import region_status
 
     config = _load(regions)
     table = Table(title="Regio's: de laatste run")

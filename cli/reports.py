@@ -103,7 +103,7 @@ def ddas(
     from indicators.ddas import DdasExportRefused, ddas_export, write_export
     from portal import state
     from portal.operator import OperatorRefused, confirm_operator
-    from warehouse.retention import retention
+    from signals.retention import retention
     from warehouse.store import read_only
     from warehouse.workspace import Workspace, keep_files_private
 

@@ -11,7 +11,7 @@ from prefect.cache_policies import NO_CACHE
 from indicators.compute import compute_indicators as compute
 from indicators.config import indicator_config
 from indicators.report import store_reports
-from warehouse.retention import retention
+from signals.retention import retention
 from warehouse.store import connect
 
 

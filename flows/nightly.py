@@ -45,8 +45,8 @@ from rules.schema import default_ruleset
 from signals.ddas import SCHEMA_MISSING_RUN_NL, schema_present
 from signals.receipts import file_sha256, sidecar
 from signals.registry import suppliers, teams
+from signals.retention import retention
 from warehouse.crash_points import crash_point
-from warehouse.retention import retention
 from warehouse.run_journal import (
     nightly_lock,
     prefect_servers_started_by_this_process,

@@ -14,7 +14,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from rules.schema import default_ruleset
-from warehouse.retention import purge_expired, retention, sweep_files
+from signals.retention import purge_expired, retention, sweep_files
 from warehouse.store import connect, read_only
 from warehouse.workspace import Workspace
 

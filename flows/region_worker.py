@@ -10,7 +10,7 @@ limits hold), then the engine proposes Running and records every task and the fi
 server, where Prefect's UI shows it like any other run.
 
 Isolation between regions inside one process: before and after each run the region's environment
-(its configuration folder, its key file, its code; warehouse/regions.py `REGION_ENV`) replaces the
+(its configuration folder, its key file, its code; signals/regions.py `REGION_ENV`) replaces the
 previous one and every cached configuration of the project's packages is cleared, so no team,
 supplier, retention term or key of one region is ever seen by another's run. A region's failure is
 its run's Failed state; the next region runs. What a subprocess gives and this does not: a crash of
@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from warehouse.regions import REGION_ENV
+from signals.regions import REGION_ENV
 
 # The project's packages whose module-level caches may hold one region's configuration.
 PACKAGES = ("signals", "rules", "lists", "indicators", "warehouse", "flows", "evaluation", "portal")

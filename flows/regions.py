@@ -11,7 +11,7 @@ concurrency limit caps how many nightlies run at once over all machines; every d
 most one run at a time (one warehouse, one writer). Workers on any number of machines pick the runs
 up: Prefect's process worker (`prefect worker start --pool <pool>`, a subprocess per run) or
 `vroeg regions worker` (flows/region_worker.py, many regions in one process). The regions file and
-each region's status: warehouse/regions.py.
+each region's status: signals/regions.py.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from uuid import UUID
 from prefect.schedules import Cron
 
 from flows.deploy import ENTRYPOINT, MODEL_CRON, MODEL_ENTRYPOINT, REPO, TIMEZONE
-from warehouse.regions import Regions
+from signals.regions import Regions
 
 
 def process_worker_command(pool: str, *options: str) -> list[str]:

@@ -18,7 +18,7 @@ import polars as pl
 from indicators.config import IndicatorConfig, recompute_until
 from signals.features import link_signals
 from signals.registrations import ddas_vocabulary
-from warehouse.retention import RetentionConfig
+from signals.retention import RetentionConfig
 
 
 def sql(name: str) -> str:

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from signals.registry import config_dir
-from warehouse.retention import RetentionConfig
+from signals.retention import RetentionConfig
 
 
 class YearClosing(BaseModel):

@@ -45,9 +45,9 @@ from signals.ddas_labels import LISTS, for_version
 from signals.ddas_reasons import declared_names, schema_reason
 from signals.registrations import not_picked_up_results
 from signals.registry import config_dir
+from signals.retention import RetentionConfig
 from signals.validate import typed_expression
 from warehouse.models import run_sql_file
-from warehouse.retention import RetentionConfig
 
 SQL_DIR = Path(__file__).parent / "sql"
 STEPS = ("ddas_vroegsignalen", "ddas_vroegsignaalzaken", "ddas_levering")
@@ -340,7 +340,7 @@ def _validate(document: dict, version: str) -> None:
 def write_export(export: DdasExport, out: Path, log_file: Path) -> Path:
     """Write the file (0600: a v1.2 file holds addresses) and append one line to the export log:
     what, when, which version, the counts and the file's hash, never its contents. The files go
-    after `ddas_exports_months` (config/retention.yaml; warehouse/retention.py sweep_files)."""
+    after `ddas_exports_months` (config/retention.yaml; signals/retention.py sweep_files)."""
     out.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     data = json.dumps(export.document, ensure_ascii=False, indent=2).encode("utf-8")
     part = out.with_name(out.name + ".part")

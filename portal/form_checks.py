@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from portal.dutch import AMSTERDAM, nl_date
 from signals.registry import config_dir
-from warehouse.retention import retention
+from signals.retention import retention
 
 # What the household page confirms after `?opgeslagen=<form>`: the form's name, never a value.
 SAVED = {

@@ -1,6 +1,6 @@
 """The administrator's view of many regions: every region's last night in one table.
 
-Shown only by a portal started with a regions file (`VROEG_REGIONS`, warehouse/regions.py): the
+Shown only by a portal started with a regions file (`VROEG_REGIONS`, signals/regions.py): the
 hosting provider's or the collaboration's own portal, whose administrators run the regions. A
 region's own portal has no such file and shows only its own runs (/beheer/runs), so one region's
 administrators never see another's. The table holds no personal data: per region its name, the
@@ -32,7 +32,7 @@ def regions_file() -> Path | None:
 def regions(request: Request, user: CurrentUser):
     from pydantic import ValidationError
 
-    from warehouse.regions import load_regions, region_status
+    from signals.regions import load_regions, region_status
 
     require_role(user, "administrator")
     path = request.app.state.regions_file

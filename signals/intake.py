@@ -22,11 +22,11 @@ import polars as pl
 from signals import reasons
 from signals.contracts import load_contract
 from signals.delivery import LINE_NO, DeliveryRejected, ParsedDelivery
+from signals.load import DeliveryRecord, load_feed_batch, record_delivery, record_repeat
 from signals.parse import parse_delivery
 from signals.registry import suppliers
 from signals.validate import FINDINGS_SCHEMA, RECEIVED_DATE, ROW_ID, validate_rows
 from warehouse.crash_points import crash_point
-from warehouse.load import DeliveryRecord, load_feed_batch, record_delivery, record_repeat
 
 if TYPE_CHECKING:
     from signals.expectations import DataDocs

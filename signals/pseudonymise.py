@@ -11,14 +11,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from warehouse.workspace import DEMO_KEY_FILE
+
 _BLOCK = 64  # SHA-256 block size in bytes
 
 
 class MissingKey(RuntimeError):
     pass
-
-
-DEMO_KEY_FILE = ".pseudonym.key"
 
 
 def long_enough(key: str | None) -> bool:

@@ -36,10 +36,9 @@ from pathlib import Path
 
 import duckdb
 
-from signals.pseudonymise import DEMO_KEY_FILE
 from warehouse import sealed_key
 from warehouse.store import connect, copy_database
-from warehouse.workspace import Workspace, code_version
+from warehouse.workspace import DEMO_KEY_FILE, Workspace, code_version
 
 FORMAT = "vroeg-backup/1"
 PREFIX = "vroeg-backup-"

@@ -12,10 +12,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from signals.pseudonymise import DEMO_KEY_FILE
 from warehouse import sealed_key
 from warehouse.backup import FORMAT, WAREHOUSE, copy_private, file_digest, private_folder
 from warehouse.store import connect
+from warehouse.workspace import DEMO_KEY_FILE
 
 
 class DamagedBackup(RuntimeError):

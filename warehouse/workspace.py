@@ -15,6 +15,10 @@ from pathlib import Path
 # pseudonym key): new files are 0600 and new folders 0700, for the owner of the process alone.
 PRIVATE_UMASK = 0o077
 
+# The demo's pseudonymisation key, at the workspace root (signals/pseudonymise.py); a backup leaves
+# it out and a restore puts a key there only when asked (warehouse/backup.py, restore.py).
+DEMO_KEY_FILE = ".pseudonym.key"
+
 
 def keep_files_private() -> None:
     """From now on, this process creates files 0600 and folders 0700 (a process umask).

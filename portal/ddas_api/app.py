@@ -344,7 +344,7 @@ async def _gegevens(request: Request) -> Response:
 
 def _answer(api: FastAPI, warehouse: Path, asked: gegevens.GegevensRequest) -> gegevens.Answer:
     from portal.cache import reading
-    from warehouse.retention import retention
+    from signals.retention import retention
 
     key = gegevens.AnswerCache.key(warehouse, asked)
     answer = api.state.answers.get(key)

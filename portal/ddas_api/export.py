@@ -7,7 +7,7 @@ from datetime import date, datetime
 import duckdb
 
 from indicators.ddas import DdasExport, ddas_export
-from warehouse.retention import RetentionConfig
+from signals.retention import RetentionConfig
 
 VERSION = "1.2"
 

@@ -158,7 +158,7 @@ def test_running_twice_gives_identical_lists_and_no_duplicate_rows(first_run):
 
 def test_every_delivered_row_is_loaded_or_quarantined(first_run):
     """Intake accounts for every row; the retention purge (part of the run) accounts for what it deleted."""
-    from warehouse.retention import retention
+    from signals.retention import retention
 
     workspace, _, _ = first_run
     con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)

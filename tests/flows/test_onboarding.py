@@ -37,7 +37,7 @@ def _clear_caches() -> None:
     from indicators.config import indicator_config
     from indicators.ddas import ddas_config
     from signals.registry import suppliers, teams
-    from warehouse.retention import retention
+    from signals.retention import retention
 
     for loader in (suppliers, teams, retention, indicator_config, ddas_config):
         loader.cache_clear()
@@ -105,8 +105,8 @@ def test_a_region_with_its_own_codes_and_no_ddas_schema_gets_its_lists(
     from portal.security import hash_password
     from signals.ddas import SCHEMA_MISSING_EXPORT_NL, SCHEMA_MISSING_NL, SCHEMA_MISSING_RUN_NL
     from signals.registry import safe_id
+    from signals.retention import retention
     from tests.portal.conftest import login
-    from warehouse.retention import retention
 
     team_codes = _region(tiny_region, tmp_path)
     monkeypatch.setenv("VROEG_CONFIG_DIR", str(tmp_path / "config"))

@@ -85,7 +85,7 @@ def test_three_regions_on_two_workers_one_failing_do_not_stop_each_other(
 
     from cli.main import app
     from flows.regions import process_worker_command
-    from warehouse.regions import load_regions
+    from signals.regions import load_regions
 
     path = _regions(tiny_region, tmp_path)
     env = {**os.environ, "PREFECT_API_URL": prefect_server}
@@ -197,7 +197,7 @@ def test_one_long_lived_worker_runs_many_regions_each_with_its_own_config_and_ke
     from prefect.deployments import run_deployment
 
     from cli.main import app
-    from warehouse.regions import load_regions, region_status
+    from signals.regions import load_regions, region_status
 
     pool = "vroeg-regios-een-proces"
     path = _regions(tiny_region, tmp_path, pool=pool, codes=("noord", "zuid"))

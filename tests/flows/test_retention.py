@@ -11,8 +11,8 @@ import polars as pl
 import pytest
 
 from rules.schema import default_ruleset
+from signals.retention import RetentionConfig, purge_expired, retention, sweep_files, windows_within_terms
 from tests.conftest import history_manifest
-from warehouse.retention import RetentionConfig, purge_expired, retention, sweep_files, windows_within_terms
 from warehouse.store import read_only, working_copy
 
 pytestmark = pytest.mark.flow
@@ -343,7 +343,7 @@ def test_ddas_export_files_go_after_their_term_dated_by_the_export_log(tmp_path)
     line in the export log dates it (not the file's time); a file the log does not name stays."""
     import json
 
-    from warehouse.retention import _months_before, _sweep_exports
+    from signals.retention import _months_before, _sweep_exports
 
     exports = tmp_path / "exports"
     exports.mkdir()

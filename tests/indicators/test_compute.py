@@ -12,8 +12,8 @@ from pydantic import ValidationError
 
 from indicators.compute import compute_indicators, years_to_compute
 from indicators.config import IndicatorConfig, YearClosing, indicator_config, recompute_until
+from signals.retention import retention
 from warehouse.migrate import migrate
-from warehouse.retention import retention
 
 CONFIG = IndicatorConfig(
     version="test",

@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 
 from indicators.ddas import ddas_config, ddas_export
 from signals.ddas_labels import renamed
+from signals.retention import retention
 from tests.conftest import TINY_AS_OF, history_manifest
 from tests.indicators.ddas_checks import beyond_the_address_in, personal_data_in, validator
-from warehouse.retention import retention
 
 pytestmark = pytest.mark.flow
 

@@ -13,9 +13,9 @@ import pytest
 
 from indicators.ddas import Contactpersoon, DdasConfig, DdasExportRefused, Gemeente, Organisatie, ddas_export
 from signals.features import link_signals
+from signals.retention import retention
 from tests.indicators.ddas_checks import personal_data_in, validator
 from warehouse.migrate import migrate
-from warehouse.retention import retention
 
 AS_OF = date(2026, 6, 30)
 CONFIG = DdasConfig(

@@ -20,11 +20,11 @@ from cli.main import app
 from rules.schema import default_ruleset
 from signals.pseudonymise import DEMO_KEY_FILE, pseudonym_key
 from signals.registry import config_dir
+from signals.retention import RetentionConfig, purge_expired, retention, sweep_files
 from tests.conftest import TINY_AS_OF
 from tests.portal.conftest import OWN_TEAM, pristine_copy
 from warehouse.backup import backup
 from warehouse.restore import DamagedBackup, restore
-from warehouse.retention import RetentionConfig, purge_expired, retention, sweep_files
 from warehouse.sealed_key import unseal
 from warehouse.store import read_only, working_copy
 from warehouse.workspace import Workspace

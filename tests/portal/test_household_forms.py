@@ -273,7 +273,7 @@ def _attempt(con, note: str | None) -> int:
 
 def test_the_retention_purge_removes_a_note_after_its_term(tmp_path):
     from flows.purge_expired_data import purge_portal_notes
-    from warehouse.retention import retention
+    from signals.retention import retention
 
     path = tmp_path / "portal.sqlite"
     con = state.open_state(path)
