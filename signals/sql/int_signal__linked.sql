@@ -234,9 +234,10 @@ create or replace macro household_key(address_key, household_person) as
 --   * two persons at one address are two households; one person at two addresses is two
 --     households (a move is visible as a new address).
 -- Used by the retention purge (a household's last signal) and the DDAS export; the household
--- features apply the same two rules (household_person_of, household_key) themselves. Who lives at an address is decided on everything known, also when a caller filters on
--- dates. household_id is a hash of the household's address and person; group by (address_key,
--- household_person) where the id itself is not needed (hashing 10 million rows costs seconds).
+-- features apply the same two rules (household_person_of, household_key) themselves. Who lives at
+-- an address is decided on everything known, also when a caller filters on dates. household_id is
+-- a hash of the household's address and person; group by (address_key, household_person) where the
+-- id itself is not needed (hashing 10 million rows costs seconds).
 create or replace macro household_signal(as_of) as table
 with people_at_address as (
     -- exactly one person known at the address: the smallest and the largest are the same

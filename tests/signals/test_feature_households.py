@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from rules.schema import default_ruleset
 from signals.features import build_features, link_signals
-from tests.signals.test_incremental_linking import ADDRESSES, START, _deliver, _warehouse
+from tests.signals.small_warehouse import START, deliver, delivered_rows, small_warehouse
 
 # Straight from household_signal: the households with a signal in the lookback and what the
 # features say of them, each the obvious way (distinct counts, a self-join for moves).
@@ -38,25 +38,13 @@ from recent as r
 group by household_id
 """
 
-delivery = st.lists(
-    st.tuples(
-        st.sampled_from(["huurachterstand", "overlast"]),
-        st.sampled_from(["r1", "r2", "r3", "r4", "r5", "r6"]),  # few refs: corrections
-        st.sampled_from([None, "p1", "p2"]),  # no person, or one of two people: moves and shared addresses
-        st.integers(0, len(ADDRESSES) - 1),
-        st.integers(0, 60),
-    ),
-    min_size=1,
-    max_size=6,
-)
-
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(delivery, min_size=1, max_size=5))
+@given(st.lists(delivered_rows(max_size=6), min_size=1, max_size=5))
 def test_feature_households_are_household_signals_and_their_features_the_plain_definitions(deliveries):
-    con = _warehouse()
+    con = small_warehouse()
     for n, rows in enumerate(deliveries):
-        _deliver(con, f"d-{n * 7 + 1:02d}", rows)
+        deliver(con, f"d-{n * 7 + 1:02d}", rows)
     link_signals(con)
     parameters = default_ruleset().features.model_dump(mode="json")
     windows = {k: parameters[k] for k in ("lookback_days", "stacking_window_days")}

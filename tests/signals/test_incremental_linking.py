@@ -4,17 +4,13 @@ And known_signal (which takes single-version rows as they are and picks the late
 arg_max) must equal the plain definition: per delivered row, the latest version known on the date.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
-import duckdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from signals.features import link_signals
-from warehouse.migrate import migrate
-
-ADDRESSES = ["1501FI-12", "1501FI-14", "1501FI-16"]
-START = date(2026, 1, 1)
+from tests.signals.small_warehouse import ADDRESSES, START, deliver, delivered_rows, small_warehouse
 
 # The definition known_signal implements, written the obvious way: rank every candidate version.
 KNOWN_BY_DEFINITION = """
@@ -25,39 +21,6 @@ qualify row_number() over (
     partition by feed, supplier_code, source_ref order by known_at desc, delivery_id desc, line_no desc
 ) = 1
 """
-
-
-def _warehouse() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    migrate(con)
-    for key in ADDRESSES:
-        postcode, number = key.split("-")
-        con.execute(
-            "insert into ref_address values (?, ?, ?, null, 'Kade', 'Zaandam', 'Zaanstad', 'Oost', 'B1', 't1')",  # noqa: E501
-            [key, postcode, int(number)],
-        )
-    return con
-
-
-def _deliver(con, delivery: str, rows: list[tuple[str, str, str | None, int, int]]) -> None:
-    """rows: (feed, source_ref, person, address index, day of the event); known `delivery`'s day."""
-    day = int(delivery.split("-")[1])
-    known = START + timedelta(days=day)
-    known_at = datetime(known.year, known.month, known.day, 7, tzinfo=UTC)
-    for line_no, (feed, ref, person, address, event_day) in enumerate(rows, start=2):
-        event = min(START + timedelta(days=event_day), known)
-        values = [delivery, line_no, ref, known_at, known, ADDRESSES[address], person, event]
-        if feed == "huurachterstand":
-            con.execute(
-                """insert into stg_huurachterstand values (?, ?, 'corp', ?, ?, ?, ?, ?, 'C', 600, 1200, 2,
-                   ?, null, null, ?)""",
-                [*values, event],
-            )
-        else:
-            con.execute(
-                "insert into stg_overlast values (?, ?, 'corp', ?, ?, ?, ?, ?, 'geluid', ?, 2, 'open', null)",
-                values,
-            )
 
 
 def _linked(con) -> list[tuple]:
@@ -76,17 +39,7 @@ def _rebuilt(con) -> list[tuple]:
 operation = st.one_of(
     st.tuples(
         st.just("deliver"),
-        st.lists(
-            st.tuples(
-                st.sampled_from(["huurachterstand", "overlast"]),
-                st.sampled_from(["r1", "r2", "r3", "r4", "r5", "r6"]),  # few refs: corrections
-                st.sampled_from([None, "p1", "p2"]),
-                st.integers(0, len(ADDRESSES) - 1),
-                st.integers(0, 60),
-            ),
-            min_size=1,
-            max_size=5,
-        ),
+        delivered_rows(max_size=5),
     ),
     st.tuples(st.just("withdraw"), st.integers(0, 10)),  # a delivery's rows leave staging
     st.tuples(st.just("purge_line"), st.integers(0, 10)),  # one row leaves staging
@@ -97,12 +50,12 @@ operation = st.one_of(
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(operation, min_size=1, max_size=8))
 def test_the_incrementally_linked_table_equals_a_rebuild_and_known_signal_its_definition(operations):
-    con = _warehouse()
+    con = small_warehouse()
     deliveries: list[str] = []
     for step, (kind, arg) in enumerate(operations):
         if kind == "deliver":
             delivery = f"d-{step * 3 + 1:02d}"
-            _deliver(con, delivery, arg)
+            deliver(con, delivery, arg)
             deliveries.append(delivery)
         elif kind == "withdraw" and deliveries:
             gone = deliveries.pop(arg % len(deliveries))
